@@ -1,0 +1,180 @@
+/* The storage interface: one API, backends chosen at run time by URL (a file path or
+ * "sqlite:PATH" for SQLite; "postgres://..." later). Every entity function runs inside a
+ * transaction (struct store_tx), read-only or read-write. Ownership: struct store and struct
+ * store_tx are opaque and owned by the caller until store_close() / store_tx_commit() /
+ * store_tx_rollback(), which take T ** and NULL it. Rows filled into caller storage (struct
+ * complaint, struct event ...) own their strings; release them with the entity's release.
+ * A store may be used from many threads; a transaction belongs to one thread. */
+#ifndef KS_STORE_STORE_H
+#define KS_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/complaint.h"
+#include "core/deadline.h"
+#include "core/event.h"
+#include "core/types.h"
+#include "lib/civil.h"
+#include "lib/err.h"
+
+struct store;
+struct store_tx;
+struct store_iter;
+
+struct store_conf {
+    const char *url;     /* "kesu.db", "sqlite:/var/lib/kesu/kesu.db" */
+    int busy_timeout_ms; /* 0: 5000 */
+    int pool_size;       /* connections kept; 0: 4 */
+    bool create;         /* create the database when missing (kesu init); else KS_ENOTFOUND */
+};
+
+int store_open(const struct store_conf *conf, struct store **out, struct ks_error *err);
+void store_close(struct store **s);
+/* "sqlite" or "postgres". */
+const char *store_backend_name(const struct store *s);
+
+/* Applies every migration newer than the database's schema_version, each in its own
+ * transaction; from_out/to_out (may be NULL) report the versions. */
+int store_migrate(struct store *s, int *from_out, int *to_out, struct ks_error *err);
+/* The schema version of the database (0 for an empty one). */
+int store_schema_version(struct store *s, int *out, struct ks_error *err);
+
+enum store_tx_mode { STORE_TX_READ = 0, STORE_TX_WRITE };
+int store_tx_begin(struct store *s, enum store_tx_mode mode, struct store_tx **out,
+                   struct ks_error *err);
+/* Commits and frees *tx (also on failure). KS_EUNCERTAIN when the outcome is unknown. */
+int store_tx_commit(struct store_tx **tx, struct ks_error *err);
+/* Rolls back and frees *tx; a NULL *tx is a no-op. */
+void store_tx_rollback(struct store_tx **tx);
+
+/* Key/value settings of the deployment (preset name, time zone, first-run facts). Values are
+ * returned owned (free()). KS_ENOTFOUND when absent. */
+int store_setting_get(struct store_tx *tx, const char *key, char **value_out,
+                      struct ks_error *err);
+int store_setting_set(struct store_tx *tx, const char *key, const char *value,
+                      struct ks_error *err);
+
+/* The next complaint sequence number of local day `day` (1, 2, ...), gap-free within
+ * committed transactions. */
+int store_number_next(struct store_tx *tx, struct ks_date day, int *seq_out,
+                      struct ks_error *err);
+
+/* Inserts c (number must be set); sets c->id and c->version = 1. KS_ECONFLICT on a
+ * duplicate number. */
+int store_complaint_insert(struct store_tx *tx, struct complaint *c, struct ks_error *err);
+/* Writes every field of c where id = c->id and version = c->version, then bumps c->version.
+ * KS_ECONFLICT (field "version") when the stored version differs: never a lost update. */
+int store_complaint_update(struct store_tx *tx, struct complaint *c, struct ks_error *err);
+/* Fills out (initialised by the caller; its old contents are released). KS_ENOTFOUND. */
+int store_complaint_get(struct store_tx *tx, const char *number, struct complaint *out,
+                        struct ks_error *err);
+
+enum complaint_sort {
+    CS_RECEIVED_DESC = 0, /* newest first (default) */
+    CS_RECEIVED_ASC,
+    CS_DUE_ASC, /* most urgent open deadline first */
+};
+
+/* List filters; zero/NULL/-1 members do not filter. Call complaint_filter_init() first. */
+struct complaint_filter {
+    int status;        /* enum wf_state or -1 */
+    bool open_only;    /* not closed/rejected/withdrawn/merged */
+    int severity;      /* enum severity or -1 */
+    const char *category;
+    int channel;       /* enum channel or -1 */
+    const char *assignee;
+    const char *department; /* this department code and its subtree */
+    const char *customer;   /* customer_code, or exact customer_name */
+    const char *product;
+    int64_t received_from;  /* inclusive, KS_TIME_NONE: open */
+    int64_t received_to;    /* exclusive */
+    bool overdue;           /* an open stage deadline is past `now` */
+    int64_t due_before;     /* an open stage deadline is before this instant */
+    int64_t now;            /* for overdue */
+    const char *text;       /* full text over title and description; Chinese works */
+    enum complaint_sort sort;
+    const char *after;      /* cursor: the last number of the previous page, or NULL */
+    int limit;              /* 0: no limit */
+};
+void complaint_filter_init(struct complaint_filter *f);
+
+/* Starts a listing; read rows with store_complaint_next(). */
+int store_complaint_list(struct store_tx *tx, const struct complaint_filter *f,
+                         struct store_iter **out, struct ks_error *err);
+/* 1: a row was written to row (initialised by the caller, old contents released);
+ * 0: done; < 0: error. */
+int store_complaint_next(struct store_iter *it, struct complaint *row, struct ks_error *err);
+void store_iter_free(struct store_iter **it);
+
+/* Appends ev (ev->complaint_id set); sets ev->id. Events are never updated or deleted. */
+int store_event_append(struct store_tx *tx, struct event *ev, struct ks_error *err);
+/* All events of a complaint, oldest first, as a new array (event_array_free()). */
+int store_event_list(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
+                     size_t *n_out, struct ks_error *err);
+
+/* One stage clock of one complaint. A complaint that re-enters a stage (after a reopen or
+ * a send-back) gets a new row; the open one is the row whose clock.met_at is unset. */
+struct stage_deadline {
+    int64_t id;
+    int64_t complaint_id;
+    enum wf_state stage;
+    struct stage_clock clock;
+    char *rule;        /* the preset rule that set the period, for explanations */
+    bool breached;     /* marked by a sweep or when met late */
+    int warned;        /* warnings sent (sweeper) */
+    int escalated;     /* escalation steps taken (sweeper) */
+};
+void stage_deadline_init(struct stage_deadline *d);
+void stage_deadline_release(struct stage_deadline *d);
+void stage_deadline_array_free(struct stage_deadline **ds, size_t n);
+
+/* Inserts (d->id == 0; sets it) or updates (by id) a stage deadline. */
+int store_deadline_put(struct store_tx *tx, struct stage_deadline *d, struct ks_error *err);
+/* All stage deadlines of a complaint in the order they were started. */
+int store_deadline_list(struct store_tx *tx, int64_t complaint_id,
+                        struct stage_deadline **out, size_t *n_out, struct ks_error *err);
+
+struct user {
+    int64_t id;
+    char *login;
+    char *name;
+    enum role role;
+    char *department; /* department code or NULL */
+    char *phone;
+    char *email;
+    char *password_hash; /* argon2id string, or NULL when the account cannot log in */
+    bool disabled;
+    int64_t created_at;
+    int version;
+};
+void user_init(struct user *u);
+void user_release(struct user *u);
+int store_user_insert(struct store_tx *tx, struct user *u, struct ks_error *err);
+int store_user_update(struct store_tx *tx, struct user *u, struct ks_error *err);
+int store_user_get(struct store_tx *tx, const char *login, struct user *out,
+                   struct ks_error *err);
+/* All users ordered by login, as a new array (user_array_free()). */
+int store_user_list(struct store_tx *tx, struct user **out, size_t *n_out,
+                    struct ks_error *err);
+void user_array_free(struct user **us, size_t n);
+
+struct department {
+    int64_t id;
+    char *code;   /* "sz-futian" */
+    char *name;   /* "福田支行" */
+    char *parent; /* parent code or NULL for a root */
+    char *head;   /* login of the department head, or NULL */
+};
+void department_init(struct department *d);
+void department_release(struct department *d);
+int store_department_insert(struct store_tx *tx, struct department *d, struct ks_error *err);
+int store_department_update(struct store_tx *tx, struct department *d, struct ks_error *err);
+int store_department_get(struct store_tx *tx, const char *code, struct department *out,
+                         struct ks_error *err);
+int store_department_list(struct store_tx *tx, struct department **out, size_t *n_out,
+                          struct ks_error *err);
+void department_array_free(struct department **ds, size_t n);
+
+#endif
