@@ -52,8 +52,8 @@ int calendar_load_csv(struct calendar *cal, const char *text, size_t len, const 
 
 /* Adds an organisation's own rest day (is_workday false) or working day (true). It overrides
  * the official entry for that date. The date must be inside the covered years. */
-int calendar_add_org_day(struct calendar *cal, struct ks_date d, bool is_workday,
-                         const char *name, struct ks_error *err);
+int calendar_add_org_day(struct calendar *cal, struct ks_date d, bool is_workday, const char *name,
+                         struct ks_error *err);
 
 /* The kind of date d, and optionally why and the entry's name (borrowed from cal). */
 enum cal_kind calendar_day(const struct calendar *cal, struct ks_date d,

@@ -18,10 +18,10 @@
 #include "lib/err.h"
 
 #define COMPLAINT_NUMBER_MAX 32 /* "KS20261128-0001" is 15 bytes; room for 6-digit sequences */
-#define KS_QTY_UNKNOWN (-1)
+#define KS_QTY_UNKNOWN       (-1)
 
 struct complaint {
-    int64_t id; /* store row id; 0 until inserted */
+    int64_t id;   /* store row id; 0 until inserted */
     char *number; /* KS20261128-0001; set at registration, never changes */
     int64_t received_at;
     enum channel channel;
@@ -57,7 +57,7 @@ struct complaint {
     char *reply;
     int64_t comp_amount; /* compensation.amount in fen (0.01 yuan); 0 none */
     enum comp_kind comp_kind;
-    char *comp_agreement; /* mediation agreement text */
+    char *comp_agreement;   /* mediation agreement text */
     int satisfaction_score; /* 0 (not answered) or 1..5 */
     char *satisfaction_comment;
     char *satisfaction_waived_reason;
@@ -76,10 +76,10 @@ enum cf_type {
     CF_QTY,     /* int64_t quantity >= 0, KS_QTY_UNKNOWN when unset */
     CF_MONEY,   /* int64_t fen, written as yuan with 2 decimals */
     CF_BOOL,
-    CF_LEVEL,   /* int response level 0/1/2 */
-    CF_SCORE,   /* int satisfaction 0/1..5 */
-    CF_INT,     /* int (version) */
-    CF_ID,      /* int64_t row id */
+    CF_LEVEL, /* int response level 0/1/2 */
+    CF_SCORE, /* int satisfaction 0/1..5 */
+    CF_INT,   /* int (version) */
+    CF_ID,    /* int64_t row id */
     CF_CHANNEL,
     CF_SEVERITY,
     CF_STATUS,
@@ -87,17 +87,17 @@ enum cf_type {
 };
 
 enum cf_flags {
-    CF_READONLY = 1 << 0,  /* set by kesu, never by input (number, status, version ...) */
-    CF_PERSONAL = 1 << 1,  /* personal data: masked where the viewer may not see it */
-    CF_INTERNAL = 1 << 2,  /* not shown in JSON (row id) */
+    CF_READONLY = 1 << 0, /* set by kesu, never by input (number, status, version ...) */
+    CF_PERSONAL = 1 << 1, /* personal data: masked where the viewer may not see it */
+    CF_INTERNAL = 1 << 2, /* not shown in JSON (row id) */
 };
 
 struct cf_desc {
-    const char *name; /* as in JSON; nested objects use a dot: "responsibility.party" */
+    const char *name;   /* as in JSON; nested objects use a dot: "responsibility.party" */
     const char *column; /* SQL column name (the name with '.' replaced by '_') */
     enum cf_type type;
-    size_t offset;   /* into struct complaint */
-    unsigned max;    /* longest value in bytes for text fields */
+    size_t offset; /* into struct complaint */
+    unsigned max;  /* longest value in bytes for text fields */
     unsigned flags;
 };
 
@@ -116,8 +116,8 @@ void complaint_copy(struct complaint *dst, const struct complaint *src);
  * quantities, money ("200", "200.50"), booleans (true/false/1/0/是/否), times (RFC 3339 or
  * local at offset_min), enumerations by code or Chinese label. Refuses CF_READONLY fields
  * unless allow_readonly. Errors name the field. */
-int complaint_set(struct complaint *c, const struct cf_desc *f, const char *value,
-                  int offset_min, bool allow_readonly, struct ks_error *err);
+int complaint_set(struct complaint *c, const struct cf_desc *f, const char *value, int offset_min,
+                  bool allow_readonly, struct ks_error *err);
 /* Appends the text form of one field to out (times as RFC 3339 at offset_min); appends
  * nothing for an unset value and returns 0, or KS_ELIMIT when out is full. */
 int complaint_get(const struct complaint *c, const struct cf_desc *f, int offset_min,

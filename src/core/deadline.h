@@ -19,7 +19,7 @@ enum dl_unit {
 
 /* Where and when a deployment works. */
 struct dl_zone {
-    int utc_offset_min;    /* +480 for Asia/Shanghai */
+    int utc_offset_min;     /* +480 for Asia/Shanghai */
     int business_close_min; /* minute of day business ends (e.g. 1050 = 17:30), or -1 for 24:00 */
 };
 
@@ -39,12 +39,12 @@ struct dl_skip {
     const char *name; /* borrowed from the calendar; NULL for weekends */
 };
 struct dl_explain {
-    struct ks_date start_date;      /* local date of "from" (not counted for day periods) */
-    struct ks_date last_day;        /* the last day of the period after any move */
-    bool moved_off_restday;         /* DL_DAYS: the last day fell on a rest day */
-    bool business_close;            /* ended at close of business rather than 24:00 */
-    int n_skips;                    /* rest days skipped (DL_WORKDAYS) or moved over (DL_DAYS) */
-    bool skips_truncated;           /* more than DL_EXPLAIN_MAX_SKIPS */
+    struct ks_date start_date; /* local date of "from" (not counted for day periods) */
+    struct ks_date last_day;   /* the last day of the period after any move */
+    bool moved_off_restday;    /* DL_DAYS: the last day fell on a rest day */
+    bool business_close;       /* ended at close of business rather than 24:00 */
+    int n_skips;               /* rest days skipped (DL_WORKDAYS) or moved over (DL_DAYS) */
+    bool skips_truncated;      /* more than DL_EXPLAIN_MAX_SKIPS */
     struct dl_skip skips[DL_EXPLAIN_MAX_SKIPS];
 };
 
@@ -71,7 +71,7 @@ int deadline_add(const struct calendar *cal, const struct dl_zone *zone, int64_t
 /* A stage clock: the limit of one stage, which may pause while waiting for the customer and be
  * extended once. */
 struct stage_clock {
-    int64_t started_at;  /* entered the stage */
+    int64_t started_at; /* entered the stage */
     struct dl_period period;
     int64_t due_at;      /* current due instant (after pauses and extension) */
     int64_t paused_at;   /* KS_TIME_NONE when running */
@@ -93,8 +93,7 @@ int stage_clock_resume(struct stage_clock *clk, const struct calendar *cal,
 /* Extends the clock once to a new total period (e.g. 5 -> 10 working days) counted from the
  * stage start plus pauses; KS_ECONFLICT when already extended, KS_EINVAL when not longer. */
 int stage_clock_extend(struct stage_clock *clk, const struct calendar *cal,
-                       const struct dl_zone *zone, struct dl_period longer,
-                       struct ks_error *err);
+                       const struct dl_zone *zone, struct dl_period longer, struct ks_error *err);
 /* Stops the clock at now. */
 void stage_clock_meet(struct stage_clock *clk, int64_t now);
 /* True when the clock is past due at now (a paused clock is never breached while paused;

@@ -9,21 +9,21 @@
 #include "core/types.h"
 
 /* Kinds of event (the `kind` column and JSON field). */
-#define EV_CREATED "created"         /* registered */
-#define EV_TRANSITION "transition"   /* a workflow move: from_state -> to_state */
-#define EV_EDIT "edit"               /* fields changed; details lists them */
-#define EV_COMMENT "comment"         /* a note, no change */
-#define EV_HANDOVER "handover"       /* assignee changed */
-#define EV_CLASSIFIED "classified"   /* severity engine's judgement with reasons */
-#define EV_OVERRIDE "override"       /* a person corrected severity/category, with reason */
-#define EV_DEADLINE "deadline"       /* a stage clock started, paused, resumed, extended */
+#define EV_CREATED    "created"    /* registered */
+#define EV_TRANSITION "transition" /* a workflow move: from_state -> to_state */
+#define EV_EDIT       "edit"       /* fields changed; details lists them */
+#define EV_COMMENT    "comment"    /* a note, no change */
+#define EV_HANDOVER   "handover"   /* assignee changed */
+#define EV_CLASSIFIED "classified" /* severity engine's judgement with reasons */
+#define EV_OVERRIDE   "override"   /* a person corrected severity/category, with reason */
+#define EV_DEADLINE   "deadline"   /* a stage clock started, paused, resumed, extended */
 
 struct event {
     int64_t id;
     int64_t complaint_id;
     int64_t at;
-    char *actor;   /* login, or "system" */
-    char *kind;    /* one of EV_* */
+    char *actor;    /* login, or "system" */
+    char *kind;     /* one of EV_* */
     int from_state; /* enum wf_state, or -1 */
     int to_state;   /* enum wf_state, or -1 */
     char *note;

@@ -15,8 +15,8 @@
 #include "lib/err.h"
 
 struct preset_category {
-    char *code;   /* "service" */
-    char *name;   /* "服务投诉" */
+    char *code; /* "service" */
+    char *name; /* "服务投诉" */
     char **keywords;
     size_t n_keywords;
 };
@@ -29,12 +29,12 @@ struct preset_limit {
     int response_level;     /* 0: any */
     char *category;         /* NULL: any */
     struct dl_period period;
-    char *label;            /* "投诉调查：3个工作日" for explanations; may be NULL */
+    char *label; /* "投诉调查：3个工作日" for explanations; may be NULL */
 };
 
 struct preset {
-    char *name;  /* "generic" */
-    char *title; /* "通用客户投诉应急预案" */
+    char *name;   /* "generic" */
+    char *title;  /* "通用客户投诉应急预案" */
     char *source; /* file or embedded name it was loaded from */
     struct preset_category *categories;
     size_t n_categories;

@@ -33,18 +33,18 @@ enum severity {
 
 /* The procedure's states; see the table in core/workflow.c for the legal moves. */
 enum wf_state {
-    WF_STATE_NEW = 0,      /* 待受理 */
-    WF_STATE_ACCEPTED,     /* 已受理 */
-    WF_STATE_ASSIGNED,     /* 已分派 */
-    WF_STATE_INVESTIGATING,/* 调查中 */
-    WF_STATE_PROPOSED,     /* 方案待审批 */
-    WF_STATE_RESOLVING,    /* 处理中 */
-    WF_STATE_REPLIED,      /* 已反馈 */
-    WF_STATE_FOLLOW_UP,    /* 跟踪改进 */
-    WF_STATE_CLOSED,       /* 已结案 */
-    WF_STATE_REJECTED,     /* 不予受理 */
-    WF_STATE_WITHDRAWN,    /* 撤诉 */
-    WF_STATE_MERGED,       /* 合并 */
+    WF_STATE_NEW = 0,       /* 待受理 */
+    WF_STATE_ACCEPTED,      /* 已受理 */
+    WF_STATE_ASSIGNED,      /* 已分派 */
+    WF_STATE_INVESTIGATING, /* 调查中 */
+    WF_STATE_PROPOSED,      /* 方案待审批 */
+    WF_STATE_RESOLVING,     /* 处理中 */
+    WF_STATE_REPLIED,       /* 已反馈 */
+    WF_STATE_FOLLOW_UP,     /* 跟踪改进 */
+    WF_STATE_CLOSED,        /* 已结案 */
+    WF_STATE_REJECTED,      /* 不予受理 */
+    WF_STATE_WITHDRAWN,     /* 撤诉 */
+    WF_STATE_MERGED,        /* 合并 */
     WF_STATE__COUNT
 };
 

@@ -39,8 +39,7 @@ int wf_event_parse(const char *s, enum wf_event *out, struct ks_error *err);
 
 /* The event that moves a complaint from `from` to `to` (the CLI and API name the target
  * state); KS_ECONFLICT when no transition leads there, naming both states. */
-int wf_event_for(enum wf_state from, enum wf_state to, enum wf_event *out,
-                 struct ks_error *err);
+int wf_event_for(enum wf_state from, enum wf_state to, enum wf_event *out, struct ks_error *err);
 
 /* Decides event ev for complaint c (the record as it will be after any edit that travels
  * with the move) by actor, with an optional note. On success *to_out is the new state.

@@ -90,8 +90,7 @@ static bool parse_date_prefix(const char *s, struct ks_date *d)
            digits(s + 8, 2, &d->d);
 }
 
-int civil_parse_date(const char *s, const char *field, struct ks_date *out,
-                     struct ks_error *err)
+int civil_parse_date(const char *s, const char *field, struct ks_date *out, struct ks_error *err)
 {
     struct ks_date d = {0, 0, 0};
     if (!s || strlen(s) != 10 || !parse_date_prefix(s, &d))
@@ -106,7 +105,8 @@ int civil_parse_date(const char *s, const char *field, struct ks_date *out,
 
 void civil_format_date(struct ks_date d, char out[KS_DATE_STRLEN])
 {
-    snprintf(out, KS_DATE_STRLEN, "%04d-%02d-%02d", d.y % 10000, d.m % 100, d.d % 100);
+    snprintf(out, KS_DATE_STRLEN, "%04u-%02u-%02u", (unsigned)d.y % 10000u, (unsigned)d.m % 100u,
+             (unsigned)d.d % 100u);
 }
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -162,8 +162,8 @@ int ks_time_parse(const char *s, int default_offset_min, const char *field, int6
             }
         }
         if (hh > 23 || mm > 59 || ss > 60)
-            return ks_fail(err, KS_EINVAL, field, "%s: '%s' has an impossible time of day",
-                           name, s);
+            return ks_fail(err, KS_EINVAL, field, "%s: '%s' has an impossible time of day", name,
+                           s);
         if (ss == 60)
             ss = 59;
         if (*p == 'Z' || *p == 'z') {
@@ -192,15 +192,16 @@ char *ks_time_format(int64_t t, int offset_min, char out[KS_TIME_STRLEN])
 {
     struct ks_date d = ks_time_local_date(t, offset_min);
     int64_t local = t + (int64_t)offset_min * 60;
-    int64_t sod = local - floor_div(local, 86400) * 86400;
-    int aoff = offset_min < 0 ? -offset_min : offset_min;
+    unsigned sod = (unsigned)(local - floor_div(local, 86400) * 86400);
+    unsigned aoff = (unsigned)(offset_min < 0 ? -offset_min : offset_min) % 1440u;
+    char date[KS_DATE_STRLEN];
 
+    civil_format_date(d, date);
     if (offset_min == 0)
-        snprintf(out, KS_TIME_STRLEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", d.y, d.m, d.d,
-                 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60));
+        snprintf(out, KS_TIME_STRLEN, "%sT%02u:%02u:%02uZ", date, sod / 3600 % 24, sod / 60 % 60,
+                 sod % 60);
     else
-        snprintf(out, KS_TIME_STRLEN, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", d.y, d.m, d.d,
-                 (int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60),
-                 offset_min < 0 ? '-' : '+', aoff / 60, aoff % 60);
+        snprintf(out, KS_TIME_STRLEN, "%sT%02u:%02u:%02u%c%02u:%02u", date, sod / 3600 % 24,
+                 sod / 60 % 60, sod % 60, offset_min < 0 ? '-' : '+', aoff / 60, aoff % 60);
     return out;
 }

@@ -11,9 +11,9 @@
 
 #include "lib/err.h"
 
-#define KS_TIME_NONE INT64_MIN /* "no instant": unset fields, open-ended ranges */
-#define KS_TIME_STRLEN 32      /* room for "2026-10-11T00:00:00+08:00" and a NUL */
-#define KS_DATE_STRLEN 11      /* "2026-10-11" and a NUL */
+#define KS_TIME_NONE   INT64_MIN /* "no instant": unset fields, open-ended ranges */
+#define KS_TIME_STRLEN 32        /* room for "2026-10-11T00:00:00+08:00" and a NUL */
+#define KS_DATE_STRLEN 11        /* "2026-10-11" and a NUL */
 
 struct ks_date {
     int y, m, d;
@@ -30,8 +30,7 @@ int civil_weekday(struct ks_date d);
 int civil_cmp(struct ks_date a, struct ks_date b);
 
 /* Parses exactly "YYYY-MM-DD" (a real date: 2026-02-30 is refused). field names the input. */
-int civil_parse_date(const char *s, const char *field, struct ks_date *out,
-                     struct ks_error *err);
+int civil_parse_date(const char *s, const char *field, struct ks_date *out, struct ks_error *err);
 void civil_format_date(struct ks_date d, char out[KS_DATE_STRLEN]);
 
 /* The local date and minute of day of instant t at the given UTC offset. */

@@ -6,8 +6,8 @@
 #include <stddef.h>
 
 struct embed_file {
-    const char *name;           /* path relative to the source root, e.g. "presets/generic.yaml" */
-    const unsigned char *data;  /* followed by a NUL not counted in size */
+    const char *name;          /* path relative to the source root, e.g. "presets/generic.yaml" */
+    const unsigned char *data; /* followed by a NUL not counted in size */
     size_t size;
 };
 

@@ -7,8 +7,7 @@
 
 #include "lib/banned.h"
 
-int ks_vfail(struct ks_error *err, enum ks_err code, const char *field, const char *fmt,
-             va_list ap)
+int ks_vfail(struct ks_error *err, enum ks_err code, const char *field, const char *fmt, va_list ap)
 {
     if (err) {
         err->code = code;

@@ -23,7 +23,7 @@ enum ks_err {
 };
 
 #define KS_ERR_FIELD_MAX 64
-#define KS_ERR_MSG_MAX 512
+#define KS_ERR_MSG_MAX   512
 
 struct ks_error {
     enum ks_err code;
@@ -34,8 +34,8 @@ struct ks_error {
 /* Fills err (when not NULL) and returns code. field may be NULL. */
 int ks_fail(struct ks_error *err, enum ks_err code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-int ks_vfail(struct ks_error *err, enum ks_err code, const char *field, const char *fmt,
-             va_list ap) __attribute__((format(printf, 4, 0)));
+int ks_vfail(struct ks_error *err, enum ks_err code, const char *field, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 /* Prefixes err->message with "prefix: " (for "file:line: ..." style context). */
 void ks_error_prefix(struct ks_error *err, const char *fmt, ...)

@@ -51,15 +51,13 @@ void store_tx_rollback(struct store_tx **tx);
 
 /* Key/value settings of the deployment (preset name, time zone, first-run facts). Values are
  * returned owned (free()). KS_ENOTFOUND when absent. */
-int store_setting_get(struct store_tx *tx, const char *key, char **value_out,
-                      struct ks_error *err);
+int store_setting_get(struct store_tx *tx, const char *key, char **value_out, struct ks_error *err);
 int store_setting_set(struct store_tx *tx, const char *key, const char *value,
                       struct ks_error *err);
 
 /* The next complaint sequence number of local day `day` (1, 2, ...), gap-free within
  * committed transactions. */
-int store_number_next(struct store_tx *tx, struct ks_date day, int *seq_out,
-                      struct ks_error *err);
+int store_number_next(struct store_tx *tx, struct ks_date day, int *seq_out, struct ks_error *err);
 
 /* Inserts c (number must be set); sets c->id and c->version = 1. KS_ECONFLICT on a
  * duplicate number. */
@@ -79,24 +77,24 @@ enum complaint_sort {
 
 /* List filters; zero/NULL/-1 members do not filter. Call complaint_filter_init() first. */
 struct complaint_filter {
-    int status;        /* enum wf_state or -1 */
-    bool open_only;    /* not closed/rejected/withdrawn/merged */
-    int severity;      /* enum severity or -1 */
+    int status;     /* enum wf_state or -1 */
+    bool open_only; /* not closed/rejected/withdrawn/merged */
+    int severity;   /* enum severity or -1 */
     const char *category;
-    int channel;       /* enum channel or -1 */
+    int channel; /* enum channel or -1 */
     const char *assignee;
     const char *department; /* this department code and its subtree */
     const char *customer;   /* customer_code, or exact customer_name */
     const char *product;
-    int64_t received_from;  /* inclusive, KS_TIME_NONE: open */
-    int64_t received_to;    /* exclusive */
-    bool overdue;           /* an open stage deadline is past `now` */
-    int64_t due_before;     /* an open stage deadline is before this instant */
-    int64_t now;            /* for overdue */
-    const char *text;       /* full text over title and description; Chinese works */
+    int64_t received_from; /* inclusive, KS_TIME_NONE: open */
+    int64_t received_to;   /* exclusive */
+    bool overdue;          /* an open stage deadline is past `now` */
+    int64_t due_before;    /* an open stage deadline is before this instant */
+    int64_t now;           /* for overdue */
+    const char *text;      /* full text over title and description; Chinese works */
     enum complaint_sort sort;
-    const char *after;      /* cursor: the last number of the previous page, or NULL */
-    int limit;              /* 0: no limit */
+    const char *after; /* cursor: the last number of the previous page, or NULL */
+    int limit;         /* 0: no limit */
 };
 void complaint_filter_init(struct complaint_filter *f);
 
@@ -121,10 +119,10 @@ struct stage_deadline {
     int64_t complaint_id;
     enum wf_state stage;
     struct stage_clock clock;
-    char *rule;        /* the preset rule that set the period, for explanations */
-    bool breached;     /* marked by a sweep or when met late */
-    int warned;        /* warnings sent (sweeper) */
-    int escalated;     /* escalation steps taken (sweeper) */
+    char *rule;    /* the preset rule that set the period, for explanations */
+    bool breached; /* marked by a sweep or when met late */
+    int warned;    /* warnings sent (sweeper) */
+    int escalated; /* escalation steps taken (sweeper) */
 };
 void stage_deadline_init(struct stage_deadline *d);
 void stage_deadline_release(struct stage_deadline *d);
@@ -133,8 +131,8 @@ void stage_deadline_array_free(struct stage_deadline **ds, size_t n);
 /* Inserts (d->id == 0; sets it) or updates (by id) a stage deadline. */
 int store_deadline_put(struct store_tx *tx, struct stage_deadline *d, struct ks_error *err);
 /* All stage deadlines of a complaint in the order they were started. */
-int store_deadline_list(struct store_tx *tx, int64_t complaint_id,
-                        struct stage_deadline **out, size_t *n_out, struct ks_error *err);
+int store_deadline_list(struct store_tx *tx, int64_t complaint_id, struct stage_deadline **out,
+                        size_t *n_out, struct ks_error *err);
 
 struct user {
     int64_t id;
@@ -153,11 +151,9 @@ void user_init(struct user *u);
 void user_release(struct user *u);
 int store_user_insert(struct store_tx *tx, struct user *u, struct ks_error *err);
 int store_user_update(struct store_tx *tx, struct user *u, struct ks_error *err);
-int store_user_get(struct store_tx *tx, const char *login, struct user *out,
-                   struct ks_error *err);
+int store_user_get(struct store_tx *tx, const char *login, struct user *out, struct ks_error *err);
 /* All users ordered by login, as a new array (user_array_free()). */
-int store_user_list(struct store_tx *tx, struct user **out, size_t *n_out,
-                    struct ks_error *err);
+int store_user_list(struct store_tx *tx, struct user **out, size_t *n_out, struct ks_error *err);
 void user_array_free(struct user **us, size_t n);
 
 struct department {
