@@ -1,4 +1,5 @@
 /* Test helpers: paths from ctest's environment, file reading, temp dirs, table loading. */
+#define _XOPEN_SOURCE 700
 #include "harness/harness.h"
 
 #include <errno.h>
