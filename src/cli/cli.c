@@ -3,8 +3,12 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "lib/civil.h"
+#include "lib/xalloc.h"
 #include "lib/banned.h"
 
 #ifndef KS_VERSION
@@ -93,5 +97,114 @@ int cmd_version(int argc, char **argv)
     (void)argc;
     (void)argv;
     printf("kesu %s\n", KS_VERSION);
+    return 0;
+}
+
+int cli_parse(const char *cmd, const struct cli_opt *opts, bool unknown_ok, int argc, char **argv,
+              struct cli_parsed **out)
+{
+    struct cli_parsed *ps = xcalloc((size_t)argc + 1, sizeof(*ps));
+    int n = 0;
+    bool only_positional = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const struct cli_opt *o = NULL;
+        char name[128];
+        const char *eq;
+        size_t len;
+
+        if (only_positional || a[0] != '-' || strcmp(a, "-") == 0) {
+            ps[n++] = (struct cli_parsed){0, NULL, a};
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_positional = true;
+            continue;
+        }
+        if (strcmp(a, "-h") == 0)
+            a = "--help";
+        if (a[1] != '-') {
+            free(ps);
+            return cli_usage_error(cmd, "unknown option '%s'", a);
+        }
+        a += 2;
+        eq = strchr(a, '=');
+        len = eq ? (size_t)(eq - a) : strlen(a);
+        if (len >= sizeof(name)) {
+            free(ps);
+            return cli_usage_error(cmd, "option '--%.40s...' is too long", a);
+        }
+        memcpy(name, a, len);
+        name[len] = '\0';
+        for (const struct cli_opt *p = opts; p->name; p++)
+            if (strcmp(p->name, name) == 0)
+                o = p;
+        if (!o && !unknown_ok) {
+            free(ps);
+            return cli_usage_error(cmd, "unknown option '--%s'", name);
+        }
+        ps[n].id = o ? o->id : -1;
+        ps[n].name = argv[i] + 2;
+        if (!o || o->arg == CLI_ARG) {
+            if (eq) {
+                ps[n].value = eq + 1;
+            } else if (i + 1 < argc) {
+                ps[n].value = argv[++i];
+            } else {
+                free(ps);
+                return cli_usage_error(cmd, "option '--%s' needs a value", name);
+            }
+        } else if (eq) {
+            free(ps);
+            return cli_usage_error(cmd, "option '--%s' takes no value", name);
+        }
+        n++;
+    }
+    *out = ps;
+    return n;
+}
+
+void cli_ctx_init(struct cli_ctx *ctx)
+{
+    memset(ctx, 0, sizeof(*ctx));
+}
+
+bool cli_ctx_option(struct cli_ctx *ctx, const struct cli_parsed *p)
+{
+    switch (p->id) {
+    case OPT_DB:
+        ctx->db = p->value;
+        return true;
+    case OPT_AS:
+        ctx->as = p->value;
+        return true;
+    case OPT_JSON:
+        ctx->json = true;
+        return true;
+    case OPT_NOW:
+        ctx->now_text = p->value;
+        return true;
+    default:
+        return false;
+    }
+}
+
+const char *cli_db(const struct cli_ctx *ctx)
+{
+    const char *env = getenv("KESU_DB");
+    if (ctx->db && *ctx->db)
+        return ctx->db;
+    if (env && *env)
+        return env;
+    return "kesu.db";
+}
+
+int cli_now(const struct cli_ctx *ctx, int64_t *now_out, struct ks_error *err)
+{
+    const char *s = ctx->now_text ? ctx->now_text : getenv("KESU_NOW");
+    if (s && *s)
+        return ks_time_parse(s, 480, "now", now_out, err);
+    *now_out = (int64_t)time(NULL);
     return 0;
 }

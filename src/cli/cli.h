@@ -4,6 +4,7 @@
 #define KS_CLI_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "lib/err.h"
 
@@ -36,6 +37,60 @@ int cli_exit_code(enum ks_err code);
 int cli_fail(const struct ks_error *err);
 /* Prints a usage error to stderr and returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Options: a tiny parser shared by every command so that "--name value", "--name=value" and
+ * positional arguments behave the same everywhere. Long option names equal config keys and
+ * JSON field names. */
+enum cli_arg { CLI_NOARG = 0, CLI_ARG = 1 };
+struct cli_opt {
+    const char *name; /* without the leading "--" */
+    enum cli_arg arg;
+    int id;
+};
+/* Options every command that touches a database understands. */
+enum cli_common_id {
+    OPT_HELP = 1000,
+    OPT_DB,
+    OPT_AS,
+    OPT_JSON,
+    OPT_NOW,
+};
+#define CLI_COMMON_OPTS                                                                            \
+    {"help", CLI_NOARG, OPT_HELP}, {"db", CLI_ARG, OPT_DB}, {"as", CLI_ARG, OPT_AS},               \
+        {"json", CLI_NOARG, OPT_JSON},                                                             \
+    {                                                                                              \
+        "now", CLI_ARG, OPT_NOW                                                                    \
+    }
+
+struct cli_parsed {
+    int id;            /* the option's id, or 0 for a positional argument */
+    const char *name;  /* the option name as typed (for unknown ones) */
+    const char *value; /* the argument, or NULL */
+};
+
+/* Splits argv[1..] into options and positionals. Unknown options are errors unless
+ * unknown_ok, in which case they come back with id -1 (commands that accept field names as
+ * options). Returns the number of entries in out (allocated; free()) or EXIT_USAGE after
+ * printing why. */
+int cli_parse(const char *cmd, const struct cli_opt *opts, bool unknown_ok, int argc, char **argv,
+              struct cli_parsed **out);
+
+struct app;
+/* What a command that works on the database shares: where it is, who acts, output form,
+ * and the time ("now" comes from --now or $KESU_NOW for replay and tests, else the clock). */
+struct cli_ctx {
+    const char *db;
+    const char *as;
+    bool json;
+    const char *now_text;
+};
+void cli_ctx_init(struct cli_ctx *ctx);
+/* Handles a common option; returns true when it was one. */
+bool cli_ctx_option(struct cli_ctx *ctx, const struct cli_parsed *p);
+/* The database path: --db, else $KESU_DB, else ./kesu.db. */
+const char *cli_db(const struct cli_ctx *ctx);
+/* The current instant (see struct cli_ctx). */
+int cli_now(const struct cli_ctx *ctx, int64_t *now_out, struct ks_error *err);
 
 int cmd_version(int argc, char **argv);
 

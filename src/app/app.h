@@ -1,0 +1,107 @@
+/* The application layer: one place where an interface's request becomes core decisions
+ * persisted by the store in one transaction. The CLI and the HTTP handlers both call it, so
+ * registration, moves, edits and their events are written the same way everywhere.
+ * Ownership: struct app is caller-owned storage opened by app_open() and closed by
+ * app_close(); it owns the store, the calendar, the preset and the severity engine, all
+ * read-only after opening and shared by threads. Functions that fill a struct complaint
+ * expect it initialised (complaint_init) and release its old contents. */
+#ifndef KS_APP_APP_H
+#define KS_APP_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/calendar.h"
+#include "core/complaint.h"
+#include "core/deadline.h"
+#include "core/event.h"
+#include "core/preset.h"
+#include "core/severity.h"
+#include "core/workflow.h"
+#include "lib/err.h"
+#include "store/store.h"
+
+#define APP_DEFAULT_TZ     "Asia/Shanghai"
+#define APP_DEFAULT_PRESET "manufacturing"
+
+struct app_conf {
+    const char *db_url; /* path or URL; see store.h */
+    int pool_size;      /* 0: store default */
+};
+
+struct app {
+    struct store *store;
+    struct calendar cal;
+    struct dl_zone zone;
+    char *tz_name;
+    struct preset preset;
+    struct sev_engine *engine;
+};
+
+/* Settings written by `kesu init` and read by app_open. */
+#define SETTING_PRESET         "preset"      /* preset name or path */
+#define SETTING_PRESET_YAML    "preset_yaml" /* the preset text in force (kept in the database) */
+#define SETTING_TZ             "timezone"
+#define SETTING_BUSINESS_CLOSE "business_close" /* "17:30" or "" */
+
+/* Opens an existing, migrated database and loads what it names (preset, time zone,
+ * calendar). KS_ENOTFOUND when the database does not exist. */
+int app_open(struct app *a, const struct app_conf *conf, struct ks_error *err);
+void app_close(struct app *a);
+
+struct app_init {
+    const char *preset;              /* name of an embedded preset or a .yaml path */
+    const char *tz;                  /* "Asia/Shanghai", "UTC", "+08:00" */
+    const char *business_close;      /* "17:30" or NULL */
+    const char *admin_password_hash; /* argon2id string or NULL */
+};
+/* Creates (or migrates) the database at conf->db_url, records the settings and creates the
+ * `admin` user when missing. Idempotent: an existing database keeps its data. */
+int app_init_db(const struct app_conf *conf, const struct app_init *init, struct ks_error *err);
+
+/* The UTC offset of a time-zone name: the China zones, "UTC", or "+08:00". */
+int app_tz_offset(const char *name, int *offset_min_out, struct ks_error *err);
+
+/* Registers c (filled from the interface; number, status and version are set here): checks
+ * it, numbers it KS<local date>-<seq>, judges severity and category when not given, records
+ * the first responder (actor), writes the `created` and `classified` events and starts the
+ * first stage clock. On success c holds the stored record. */
+int app_register(struct app *a, struct complaint *c, const struct wf_actor *actor, int64_t now,
+                 struct ks_error *err);
+
+/* Saves next, a changed copy of a stored complaint whose version is next->version, and
+ * optionally moves it to state `to` (pass -1 for an edit without a move). Refuses a stale
+ * version (KS_ECONFLICT, field "version"), changes to fixed fields, invalid records and
+ * moves the workflow forbids. Writes edit/handover/transition events and stage clocks. On
+ * success next holds the stored record (new version). */
+int app_update(struct app *a, struct complaint *next, int to, const struct wf_actor *actor,
+               const char *note, int64_t now, struct ks_error *err);
+
+/* Adds a comment event to a complaint. */
+int app_comment(struct app *a, const char *number, const struct wf_actor *actor, const char *text,
+                int64_t now, struct ks_error *err);
+
+/* A person corrects the judged severity and/or category (either may be SEV_NONE / NULL to
+ * keep it) with a reason; writes an `override` event. Only leaders, handlers and admins. */
+int app_override(struct app *a, const char *number, enum severity severity, const char *category,
+                 const char *reason, const struct wf_actor *actor, int64_t now,
+                 struct complaint *out, struct ks_error *err);
+
+/* Everything about one complaint: the record, its timeline and its stage clocks. Any of
+ * evs/dls may be NULL when not wanted. */
+struct app_view {
+    struct complaint c;
+    struct event *evs;
+    size_t n_evs;
+    struct stage_deadline *dls;
+    size_t n_dls;
+};
+void app_view_init(struct app_view *v);
+void app_view_release(struct app_view *v);
+int app_get(struct app *a, const char *number, struct app_view *out, struct ks_error *err);
+
+/* Judges a text without saving (kesu classify, POST /classify, live intake suggestions). */
+int app_classify(struct app *a, const struct complaint *c, int prior_in_month,
+                 struct sev_result *out, struct ks_error *err);
+
+#endif
