@@ -154,7 +154,7 @@ static int parse_line(const char *p, size_t len, struct cal_entry *e, struct ks_
     int rc = 0;
 
     if (n < 0) {
-        rc = ks_fail(err, KS_EINVAL, NULL, "unbalanced quotes in '%s'", line);
+        rc = ks_fail(err, KS_EINVAL, NULL, "unbalanced quotes in '%.*s'", (int)len, p);
     } else if (n != 3) {
         rc = ks_fail(err, KS_EINVAL, NULL, "expected 3 fields date,kind,name, found %d", n);
     } else if ((rc = civil_parse_date(f[0], "date", &e->date, err)) < 0) {
