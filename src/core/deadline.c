@@ -472,12 +472,13 @@ int stage_clock_used_permille(const struct stage_clock *clk, int64_t now)
 {
     int64_t used = run_until(clk, now) - clk->started_at - clk->paused_secs;
     int64_t total = clk->due_at - clk->started_at - clk->paused_secs;
-    int64_t pm;
+    double pm;
 
     if (used <= 0)
         return 0;
     if (total <= 0)
         return INT_MAX;
-    pm = used * 1000 / total;
-    return pm > INT_MAX ? INT_MAX : (int)pm;
+    /* In double so a clock left running for ages cannot overflow; exact for whole results. */
+    pm = (double)used * 1000.0 / (double)total;
+    return pm >= (double)INT_MAX ? INT_MAX : (int)pm;
 }
