@@ -25,9 +25,10 @@
 #define DESC_MAX_LEN  10000
 #define BLOCK_MAX_LEN 5000
 
-/* The largest amount accepted, in fen: 10^13 yuan is far beyond any compensation and keeps
- * every arithmetic step well inside int64_t. */
-#define MONEY_MAX_FEN 1000000000000000LL
+/* The largest amount accepted, in fen (99 999 999 999.99 yuan): far beyond any compensation,
+ * and 13 significant digits, so a double (JSON) carries every amount exactly. */
+#define MONEY_MAX_FEN       9999999999999LL
+#define MONEY_MAX_INTDIGITS 11
 
 #define FIELD(nm, col, ty, member, mx, fl)                                                         \
     {                                                                                              \
@@ -274,7 +275,7 @@ static int parse_money(const struct cf_desc *f, const char *s, int64_t *out, str
     if (*p == '-')
         return ks_fail(err, KS_EINVAL, f->name, "%s: '%s' is negative", f->name, s);
     for (; isdigit((unsigned char)*p); p++, int_digits++) {
-        if (int_digits >= 13)
+        if (int_digits >= MONEY_MAX_INTDIGITS)
             return ks_fail(err, KS_EINVAL, f->name, "%s: '%s' is too large", f->name, s);
         fen = fen * 10 + (*p - '0');
     }
