@@ -14,11 +14,57 @@
 #include "core/types.h"
 #include "lib/err.h"
 
+/* A list of words or phrases. A phrase may contain '~' between parts ("芯轴~断"): the parts
+ * must appear in that order in one sentence, at most a few characters apart. */
+struct preset_words {
+    char **v;
+    size_t n;
+};
+
 struct preset_category {
     char *code; /* "service" */
     char *name; /* "服务投诉" */
     char **keywords;
     size_t n_keywords;
+};
+
+/* One entry of the defect catalogue (不良项目). */
+struct preset_defect {
+    char *code;             /* "spindle_broken" */
+    char *name;             /* "芯轴断裂": as the standard writes it; always a phrase too */
+    enum severity severity; /* base severity */
+    char *category;         /* category code it implies, or NULL */
+    struct preset_words phrases; /* what customers write for it (besides name) */
+};
+
+/* A product family (产品类别) with its own defects. */
+struct preset_product {
+    char *code;                  /* "pedal" */
+    char *name;                  /* "脚踏" */
+    struct preset_words aliases; /* words in a text that name the family: 脚踏, 踏板 ... */
+    struct preset_defect *defects;
+    size_t n_defects;
+};
+
+/* The rules that raise severity above a defect's base. The highest outcome wins. */
+struct preset_rules {
+    int batch_ratio_permille;      /* defective/delivered at or above this is batch; 0: off */
+    struct preset_words batch;     /* whole delivery / line stoppage words → batch */
+    struct preset_words serious;   /* function or safety failure words → serious */
+    struct preset_words urgent;    /* personal-safety or property risk → urgent, level 1 */
+    struct preset_words negations; /* "没有", "未": cancel a following word in its clause */
+    int repeat_count;              /* this complaint + earlier ones this month; 0: off */
+    enum severity repeat_severity; /* what the repeat rule raises to */
+    enum severity level1_severity; /* this severity or higher gets response level 1; NONE: never */
+};
+
+/* A response level (应急响应等级) and what it triggers. */
+struct preset_level {
+    int level;    /* 1 or 2 */
+    char *name;   /* "一级响应" */
+    char *notify; /* who is told: role codes, comma-separated ("leader,handler") */
+    struct dl_period first_response; /* how fast someone must act; n == 0 when not set */
+    char *actions;                   /* what the plan prescribes, for people */
 };
 
 /* A stage time limit: the clock a complaint gets on entering `stage`. The most specific rule
@@ -29,7 +75,8 @@ struct preset_limit {
     int response_level;     /* 0: any */
     char *category;         /* NULL: any */
     struct dl_period period;
-    char *label; /* "投诉调查：3个工作日" for explanations; may be NULL */
+    char *label;                /* "投诉调查：3个工作日" for explanations; may be NULL */
+    struct dl_period extend_to; /* the one allowed extension (5 → 10 workdays); n == 0: none */
 };
 
 struct preset {
@@ -41,6 +88,18 @@ struct preset {
     struct preset_limit *limits;
     size_t n_limits;
     struct dl_period whole; /* the whole-complaint limit; n == 0 when none */
+    /* Longer whole limits allowed with approval, in order (bank: 30 days, then 60 days). */
+    struct dl_period *whole_extended;
+    size_t n_whole_extended;
+    char *default_category; /* category when no keyword or defect says otherwise; may be NULL */
+    struct preset_product *products;
+    size_t n_products;
+    struct preset_defect *defects; /* defects of any product family */
+    size_t n_defects;
+    struct preset_rules rules;
+    struct preset_level *levels;
+    size_t n_levels;
+    char *guidance[SEV__COUNT]; /* handling the standard prescribes per severity; may be NULL */
 };
 
 void preset_init(struct preset *p);
@@ -49,10 +108,20 @@ void preset_release(struct preset *p);
 /* The category with this code, or NULL. */
 const struct preset_category *preset_category_find(const struct preset *p, const char *code);
 
+/* The product family with this code, Chinese name or alias, or NULL. */
+const struct preset_product *preset_product_find(const struct preset *p, const char *name);
+
+/* The response level entry for level (1 or 2), or NULL. */
+const struct preset_level *preset_level_find(const struct preset *p, int level);
+
 /* The time limit for complaint c entering stage; KS_ENOTFOUND when that stage has no clock.
  * rule_out (may be NULL) points at the chosen rule, borrowed from p. */
 int preset_limit_for(const struct preset *p, enum wf_state stage, const struct complaint *c,
                      struct dl_period *out, const struct preset_limit **rule_out,
                      struct ks_error *err);
+
+/* Checks the cross-references of a loaded preset: categories named by defects, limits and
+ * default_category exist, codes are unique, words are not empty. KS_ECONFIG naming the part. */
+int preset_check(const struct preset *p, struct ks_error *err);
 
 #endif
