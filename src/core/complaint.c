@@ -69,8 +69,8 @@ const struct cf_desc complaint_fields[] = {
     FIELD("responsibility.root_cause", "responsibility_root_cause", CF_TEXT, resp_root_cause,
           BLOCK_MAX_LEN, 0),
     FIELD("plan", "plan", CF_TEXT, plan, BLOCK_MAX_LEN, 0),
-    FIELD("approval.by", "approval_by", CF_STR, approval_by, CODE_MAX_LEN, 0),
-    FIELD("approval.at", "approval_at", CF_TIME, approval_at, 0, 0),
+    FIELD("approval.by", "approval_by", CF_STR, approval_by, CODE_MAX_LEN, CF_READONLY),
+    FIELD("approval.at", "approval_at", CF_TIME, approval_at, 0, CF_READONLY),
     FIELD("approval.note", "approval_note", CF_TEXT, approval_note, BLOCK_MAX_LEN, 0),
     FIELD("reply", "reply", CF_TEXT, reply, BLOCK_MAX_LEN, 0),
     FIELD("compensation.amount", "compensation_amount", CF_MONEY, comp_amount, 0, 0),
@@ -235,7 +235,7 @@ static int check_text(const struct cf_desc *f, const char *s, struct ks_error *e
         unsigned char ch = (unsigned char)s[i];
         if (ch >= 0x20 && ch != 0x7f)
             continue;
-        if (f->type == CF_TEXT && (ch == '\n' || ch == '\t'))
+        if (f->type == CF_TEXT && (ch == '\n' || ch == '\r' || ch == '\t'))
             continue;
         return ks_fail(err, KS_EINVAL, f->name, "%s: control character 0x%02x is not allowed",
                        f->name, ch);
@@ -396,14 +396,14 @@ int complaint_set(struct complaint *c, const struct cf_desc *f, const char *valu
     }
     case CF_QTY:
     case CF_ID: {
-        int64_t v;
+        int64_t v = 0;
         if ((rc = parse_count(f, value, INT64_MAX, &v, err)) < 0)
             return rc;
         *AT(c, f, int64_t) = v;
         return 0;
     }
     case CF_MONEY: {
-        int64_t fen;
+        int64_t fen = 0;
         if ((rc = parse_money(f, value, &fen, err)) < 0)
             return rc;
         *AT(c, f, int64_t) = fen;
