@@ -145,30 +145,49 @@ static int split_csv(char *s, char **f, int max)
     return n;
 }
 
+/* The reason for a "kind" column; a workday entry on Monday-Friday would be a transcription
+ * error (those are working days anyway), so it is refused. */
+static int parse_kind(const char *kind, struct ks_date d, enum cal_reason *out,
+                      struct ks_error *err)
+{
+    static const char *const day_names[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                            "friday", "saturday", "sunday"};
+    int wd = civil_weekday(d);
+    char ds[KS_DATE_STRLEN];
+
+    if (strcmp(kind, "holiday") == 0) {
+        *out = CAL_R_HOLIDAY;
+        return 0;
+    }
+    if (strcmp(kind, "workday") != 0)
+        return ks_fail(err, KS_EINVAL, "kind", "kind: '%s' is not holiday or workday", kind);
+    if (wd < 6) {
+        civil_format_date(d, ds);
+        return ks_fail(err, KS_EINVAL, "kind",
+                       "kind: workday on '%s', a %s; adjusted working days (调休) are saturdays "
+                       "or sundays",
+                       ds, day_names[wd - 1]);
+    }
+    *out = CAL_R_ADJUSTED;
+    return 0;
+}
+
 /* Parses one data line "date,kind,name" into e (e->name owned on success). */
 static int parse_line(const char *p, size_t len, struct cal_entry *e, struct ks_error *err)
 {
     char *line = xstrndup(p, len);
     char *f[3];
     int n = split_csv(line, f, 3);
-    int rc = 0;
+    int rc;
 
-    if (n < 0) {
+    if (n < 0)
         rc = ks_fail(err, KS_EINVAL, NULL, "unbalanced quotes in '%.*s'", (int)len, p);
-    } else if (n != 3) {
+    else if (n != 3)
         rc = ks_fail(err, KS_EINVAL, NULL, "expected 3 fields date,kind,name, found %d", n);
-    } else if ((rc = civil_parse_date(f[0], "date", &e->date, err)) < 0) {
-        /* civil_parse_date() said what is wrong with the date. */
-    } else if (strcmp(f[1], "holiday") == 0) {
-        e->reason = CAL_R_HOLIDAY;
-    } else if (strcmp(f[1], "workday") == 0) {
-        e->reason = CAL_R_ADJUSTED;
-        if (civil_weekday(e->date) < 6)
-            rc = ks_fail(err, KS_EINVAL, "kind",
-                         "kind: '%s' is a workday entry but not a saturday or sunday", f[0]);
-    } else {
-        rc = ks_fail(err, KS_EINVAL, "kind", "kind: '%s' is not holiday or workday", f[1]);
-    }
+    else
+        rc = civil_parse_date(f[0], "date", &e->date, err);
+    if (rc == 0)
+        rc = parse_kind(f[1], e->date, &e->reason, err);
     if (rc == 0 && f[2][0] == '\0')
         rc = ks_fail(err, KS_EINVAL, "name", "name: empty for '%s'", f[0]);
     if (rc == 0)

@@ -226,7 +226,8 @@ static const struct {
     {"date,kind,name\n2026-01-01,holidy,New Year\n",
      "bad.csv:2: kind: 'holidy' is not holiday or workday"},
     {"date,kind,name\n2026-10-12,workday,National Day\n",
-     "bad.csv:2: kind: '2026-10-12' is a workday entry but not a saturday or sunday"},
+     "bad.csv:2: kind: workday on '2026-10-12', a monday; adjusted working days (调休) are "
+     "saturdays or sundays"},
     {"date,kind,name\n2026-01-01,holiday\n",
      "bad.csv:2: expected 3 fields date,kind,name, found 2"},
     {"date,kind,name\n2026-01-01,holiday,a,b\n",
