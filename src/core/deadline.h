@@ -20,7 +20,7 @@ enum dl_unit {
 /* Where and when a deployment works. */
 struct dl_zone {
     int utc_offset_min;     /* +480 for Asia/Shanghai */
-    int business_close_min; /* minute of day business ends (e.g. 1050 = 17:30), or -1 for 24:00 */
+    int business_close_min; /* minute of day business ends, 1..1439 (1050 = 17:30); -1: 24:00 */
 };
 
 /* A period as a preset states it: 3 working days, 24 hours, 15 days. */
@@ -96,8 +96,9 @@ int stage_clock_extend(struct stage_clock *clk, const struct calendar *cal,
                        const struct dl_zone *zone, struct dl_period longer, struct ks_error *err);
 /* Stops the clock at now. */
 void stage_clock_meet(struct stage_clock *clk, int64_t now);
-/* True when the clock is past due at now (a paused clock is never breached while paused;
- * a met clock is breached when it was met after its due time). */
+/* True when the clock is past due at now. A paused clock cannot become breached while
+ * paused; one paused after its due time stays breached; a met clock is breached when it was
+ * met after its due time, and one met while paused is judged at its pause. */
 bool stage_clock_is_breached(const struct stage_clock *clk, int64_t now);
 /* Share of the period used at now, in per mille (0..1000+), for warnings at e.g. 75 %. */
 int stage_clock_used_permille(const struct stage_clock *clk, int64_t now);
