@@ -56,6 +56,7 @@ struct preset_rules {
     int repeat_count;              /* this complaint + earlier ones this month; 0: off */
     enum severity repeat_severity; /* what the repeat rule raises to */
     enum severity level1_severity; /* this severity or higher gets response level 1; NONE: never */
+    enum severity urgent_severity; /* an urgent complaint is at least this severe; NONE: no raise */
 };
 
 /* A response level (应急响应等级) and what it triggers. */
