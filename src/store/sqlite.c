@@ -1,0 +1,1967 @@
+/* The SQLite backend (store_sqlite_ops): one database file in WAL mode with synchronous=FULL,
+ * foreign keys on and a busy timeout, reached through a small pool of connections so several
+ * threads can share one struct store. A transaction borrows one connection for its lifetime
+ * (read: BEGIN, write: BEGIN IMMEDIATE, so writers queue at the start instead of failing at
+ * commit); an iterator borrows its transaction. Each connection caches its prepared
+ * statements; the complaint statements are generated once per store from complaint_fields[],
+ * so the columns are listed only there and in the migration. Every value is bound, never
+ * spliced; messages never carry SQL text. Migrations are the embedded files
+ * src/store/sql/sqlite/NNNN-*.sql, applied in order by store_migrate(), each in its own
+ * transaction together with its schema_version row. Full-text search uses the FTS5 trigram
+ * table complaints_fts for words of 3 or more characters and LIKE for shorter ones (Chinese
+ * words are often 2 characters). Tested by tests/store/test-store.c. */
+#include "store/store-int.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "lib/buf.h"
+#include "lib/embed.h"
+#include "lib/xalloc.h"
+
+#include "lib/banned.h"
+
+#define MIGRATION_DIR   "src/store/sql/sqlite/"
+#define SQL_MAX         (64 * 1024)
+#define TEXT_QUERY_MAX  400
+#define TEXT_WORDS_MAX  16
+#define TRIGRAM_MIN     3
+#define DEFAULT_BUSY_MS 5000
+#define DEFAULT_POOL    4
+
+/* The open clock that ends first, as the CS_DUE_ASC sort key; complaints without an open clock
+ * sort last. */
+#define DUE_KEY                                                                                    \
+    "coalesce((SELECT min(d.due_at) FROM stage_deadlines d"                                        \
+    " WHERE d.complaint_id = c.id AND d.met_at IS NULL), 9223372036854775807)"
+
+enum sq_stmt {
+    ST_BEGIN = 0,
+    ST_BEGIN_WRITE,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_SETTING_GET,
+    ST_SETTING_SET,
+    ST_NUMBER_NEXT,
+    ST_COMPLAINT_INSERT, /* generated */
+    ST_COMPLAINT_UPDATE, /* generated */
+    ST_COMPLAINT_GET,    /* generated */
+    ST_COMPLAINT_VERSION,
+    ST_COMPLAINT_CURSOR,
+    ST_EVENT_INSERT,
+    ST_EVENT_LIST,
+    ST_DEADLINE_INSERT,
+    ST_DEADLINE_UPDATE,
+    ST_DEADLINE_LIST,
+    ST_USER_INSERT,
+    ST_USER_UPDATE,
+    ST_USER_VERSION,
+    ST_USER_GET,
+    ST_USER_LIST,
+    ST_DEPT_INSERT,
+    ST_DEPT_UPDATE,
+    ST_DEPT_GET,
+    ST_DEPT_LIST,
+    ST_DEPT_IN_SUBTREE,
+    ST__COUNT
+};
+
+#define DL_COLS                                                                                    \
+    "complaint_id, stage, started_at, period_unit, period_n, due_at, paused_at, paused_secs,"      \
+    " extended, met_at, rule, breached, warned, escalated"
+#define USER_COLS "login, name, role, department, phone, email, password_hash, disabled, created_at"
+
+static const char *const fixed_sql[ST__COUNT] = {
+    [ST_BEGIN] = "BEGIN",
+    [ST_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SETTING_GET] = "SELECT value FROM settings WHERE key = ?1",
+    [ST_SETTING_SET] = "INSERT INTO settings(key, value) VALUES (?1, ?2)"
+                       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    [ST_NUMBER_NEXT] = "INSERT INTO number_seq(day, last) VALUES (?1, 1)"
+                       " ON CONFLICT(day) DO UPDATE SET last = last + 1 RETURNING last",
+    [ST_COMPLAINT_VERSION] = "SELECT version FROM complaints WHERE id = ?1",
+    [ST_COMPLAINT_CURSOR] =
+        "SELECT c.id, c.received_at, " DUE_KEY " FROM complaints c WHERE c.number = ?1",
+    [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
+                        " note, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_EVENT_LIST] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
+                      " details FROM events WHERE complaint_id = ?1 ORDER BY at, id",
+    [ST_DEADLINE_INSERT] = "INSERT INTO stage_deadlines(" DL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5,"
+                           " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    [ST_DEADLINE_UPDATE] = "UPDATE stage_deadlines SET complaint_id = ?1, stage = ?2,"
+                           " started_at = ?3, period_unit = ?4, period_n = ?5, due_at = ?6,"
+                           " paused_at = ?7, paused_secs = ?8, extended = ?9, met_at = ?10,"
+                           " rule = ?11, breached = ?12, warned = ?13, escalated = ?14"
+                           " WHERE id = ?15",
+    [ST_DEADLINE_LIST] = "SELECT id, " DL_COLS " FROM stage_deadlines WHERE complaint_id = ?1"
+                         " ORDER BY started_at, id",
+    [ST_USER_INSERT] = "INSERT INTO users(" USER_COLS ", version)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)",
+    [ST_USER_UPDATE] = "UPDATE users SET login = ?1, name = ?2, role = ?3, department = ?4,"
+                       " phone = ?5, email = ?6, password_hash = ?7, disabled = ?8,"
+                       " created_at = ?9, version = version + 1 WHERE id = ?10 AND version = ?11",
+    [ST_USER_VERSION] = "SELECT version FROM users WHERE id = ?1",
+    [ST_USER_GET] = "SELECT id, " USER_COLS ", version FROM users WHERE login = ?1",
+    [ST_USER_LIST] = "SELECT id, " USER_COLS ", version FROM users ORDER BY login",
+    [ST_DEPT_INSERT] = "INSERT INTO departments(code, name, parent, head) VALUES (?1, ?2, ?3, ?4)",
+    [ST_DEPT_UPDATE] = "UPDATE departments SET code = ?1, name = ?2, parent = ?3, head = ?4"
+                       " WHERE id = ?5",
+    [ST_DEPT_GET] = "SELECT id, code, name, parent, head FROM departments WHERE code = ?1",
+    [ST_DEPT_LIST] = "SELECT id, code, name, parent, head FROM departments ORDER BY code",
+    /* Is ?2 the department with id ?1 or below it? (a parent there would make a cycle) */
+    [ST_DEPT_IN_SUBTREE] =
+        "WITH RECURSIVE sub(code) AS (SELECT code FROM departments WHERE id = ?1"
+        " UNION SELECT d.code FROM departments d JOIN sub ON d.parent = sub.code)"
+        " SELECT 1 FROM sub WHERE code = ?2",
+};
+
+struct sq_conn {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[ST__COUNT];
+    struct sq_conn *next; /* in the idle list */
+};
+
+struct sq_store {
+    struct store base;
+    char *path;
+    int busy_ms;
+    int pool_size;
+    int known_version; /* the newest embedded migration */
+    char *sql[ST__COUNT];
+    char *select_cols; /* "c.id, c.number, ..." in complaint_fields[] order */
+
+    pthread_mutex_t mu; /* guards idle, n_conns */
+    pthread_cond_t freed;
+    struct sq_conn *idle;
+    int n_conns; /* open connections, idle or lent */
+};
+
+struct sq_tx {
+    struct store_tx base;
+    struct sq_store *s;
+    struct sq_conn *conn;
+    int n_iters; /* open iterators borrowing this transaction */
+};
+
+struct sq_iter {
+    struct store_iter base;
+    struct sq_tx *tx;
+    sqlite3_stmt *st; /* owned */
+    bool done;
+};
+
+static struct sq_store *store_of(struct store *s)
+{
+    return (struct sq_store *)(void *)s;
+}
+
+static struct sq_tx *tx_of(struct store_tx *tx)
+{
+    return (struct sq_tx *)(void *)tx;
+}
+
+/* ---- errors ---------------------------------------------------------------------------- */
+
+/* Maps a SQLite failure to a kesu error: what was being done (ctx) first, then what the user
+ * can do about it. sqlite3_errmsg() may quote SQL, so only sqlite3_errstr() is shown. */
+static int sq_fail(sqlite3 *db, int rc, struct ks_error *err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int sq_fail(sqlite3 *db, int rc, struct ks_error *err, const char *fmt, ...)
+{
+    char ctx[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(ctx, sizeof(ctx), fmt, ap);
+    va_end(ap);
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return ks_fail(err, KS_ESTORE, NULL, "%s: database is busy; retry in a moment", ctx);
+    case SQLITE_FULL:
+        return ks_fail(err, KS_ESTORE, NULL, "%s: disk is full; free some space and retry", ctx);
+    case SQLITE_IOERR:
+        return ks_fail(err, KS_ESTORE, NULL, "%s: disk i/o error (%s); check the disk", ctx,
+                       sqlite3_errstr(rc));
+    case SQLITE_READONLY:
+        return ks_fail(err, KS_ESTORE, NULL,
+                       "%s: database is read-only; check the file and directory permissions", ctx);
+    case SQLITE_CANTOPEN:
+        return ks_fail(err, KS_ESTORE, NULL,
+                       "%s: cannot open the database file; check that its directory exists and "
+                       "is writable",
+                       ctx);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return ks_fail(err, KS_ECONFIG, NULL,
+                       "%s: the file is damaged or not a kesu database; restore it from a backup",
+                       ctx);
+    case SQLITE_NOMEM:
+        return ks_fail(err, KS_ESTORE, NULL, "%s: out of memory", ctx);
+    case SQLITE_CONSTRAINT:
+        return ks_fail(err, KS_EINVAL, NULL, "%s: the record breaks a rule of the database (%s)",
+                       ctx, sqlite3_errstr(rc));
+    case SQLITE_ERROR:
+        if (db && strncmp(sqlite3_errmsg(db), "no such table", 13) == 0)
+            return ks_fail(err, KS_ECONFIG, NULL,
+                           "%s: the database has no kesu tables yet; run `kesu migrate`", ctx);
+        break;
+    default:
+        break;
+    }
+    return ks_fail(err, KS_EINTERNAL, NULL, "%s: storage failed (%s)", ctx, sqlite3_errstr(rc));
+}
+
+/* ---- columns and parameters ---------------------------------------------------------------- */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_time(sqlite3_stmt *st, int i, int64_t t)
+{
+    if (t == KS_TIME_NONE)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_int64(st, i, t);
+}
+
+static bool col_null(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL;
+}
+
+/* A copy of a text column (NULL for SQL NULL), taken before the next step. */
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t;
+
+    if (col_null(st, i))
+        return NULL;
+    t = sqlite3_column_text(st, i);
+    return xstrndup(t ? (const char *)t : "", (size_t)sqlite3_column_bytes(st, i));
+}
+
+static const char *col_str(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? (const char *)t : "";
+}
+
+static int64_t col_time(sqlite3_stmt *st, int i)
+{
+    return col_null(st, i) ? KS_TIME_NONE : sqlite3_column_int64(st, i);
+}
+
+/* Ends a use of a cached statement so the connection has no statement running at commit. */
+static void done(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+/* ---- connections and the pool ---------------------------------------------------------- */
+
+static void conn_close(struct sq_conn *c)
+{
+    for (int i = 0; i < ST__COUNT; i++)
+        sqlite3_finalize(c->stmts[i]);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static int conn_exec(struct sq_conn *c, const char *sql, const char *path, struct ks_error *err)
+{
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : sq_fail(c->db, rc, err, "opening database '%s'", path);
+}
+
+static int conn_open(struct sq_store *s, bool create, struct sq_conn **out, struct ks_error *err)
+{
+    struct sq_conn *c = xcalloc(1, sizeof(*c));
+    sqlite3_stmt *st = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc;
+
+    *out = NULL;
+    rc = sqlite3_open_v2(s->path, &c->db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sq_fail(c->db, rc, err, "opening database '%s'", s->path);
+        conn_close(c);
+        return rc;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, s->busy_ms);
+    /* WAL lets readers work while one writer commits; it must be confirmed, because a file
+     * system without shared memory (some network mounts) silently keeps the old journal. */
+    rc = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = sq_fail(c->db, rc, err, "opening database '%s'", s->path);
+        sqlite3_finalize(st);
+        conn_close(c);
+        return rc;
+    }
+    if (strcmp(col_str(st, 0), "wal") != 0) {
+        sqlite3_finalize(st);
+        conn_close(c);
+        return ks_fail(err, KS_ESTORE, NULL,
+                       "opening database '%s': cannot use write-ahead logging there; put the "
+                       "database on a local disk",
+                       s->path);
+    }
+    sqlite3_finalize(st);
+    /* FULL makes every commit durable when COMMIT returns; foreign keys are per connection. */
+    rc = conn_exec(c, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON", s->path, err);
+    if (rc < 0) {
+        conn_close(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+static int conn_stmt(struct sq_store *s, struct sq_conn *c, enum sq_stmt id, sqlite3_stmt **out,
+                     struct ks_error *err)
+{
+    if (!c->stmts[id]) {
+        int rc = sqlite3_prepare_v3(c->db, s->sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmts[id],
+                                    NULL);
+        if (rc != SQLITE_OK) {
+            c->stmts[id] = NULL;
+            return sq_fail(c->db, rc, err, "preparing a query");
+        }
+    }
+    *out = c->stmts[id];
+    return 0;
+}
+
+/* Borrows a connection: an idle one, a new one while fewer than pool_size are open, or waits
+ * up to the busy timeout for one to come back. */
+static int pool_get(struct sq_store *s, struct sq_conn **out, struct ks_error *err)
+{
+    struct timespec until;
+    struct sq_conn *c;
+    int rc;
+
+    *out = NULL;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += s->busy_ms / 1000;
+    until.tv_nsec += (long)(s->busy_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&s->mu);
+    while (!s->idle && s->n_conns >= s->pool_size) {
+        if (pthread_cond_timedwait(&s->freed, &s->mu, &until) == ETIMEDOUT && !s->idle &&
+            s->n_conns >= s->pool_size) {
+            pthread_mutex_unlock(&s->mu);
+            return ks_fail(err, KS_ESTORE, NULL,
+                           "database is busy: all %d connections are in use; retry in a moment",
+                           s->pool_size);
+        }
+    }
+    if (s->idle) {
+        c = s->idle;
+        s->idle = c->next;
+        c->next = NULL;
+        pthread_mutex_unlock(&s->mu);
+        *out = c;
+        return 0;
+    }
+    s->n_conns++;
+    pthread_mutex_unlock(&s->mu);
+    rc = conn_open(s, false, &c, err);
+    if (rc < 0) {
+        pthread_mutex_lock(&s->mu);
+        s->n_conns--;
+        pthread_cond_signal(&s->freed);
+        pthread_mutex_unlock(&s->mu);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+/* Returns a connection; a broken one (failed commit or rollback) is closed instead. */
+static void pool_put(struct sq_store *s, struct sq_conn *c, bool broken)
+{
+    pthread_mutex_lock(&s->mu);
+    if (broken) {
+        s->n_conns--;
+    } else {
+        c->next = s->idle;
+        s->idle = c;
+    }
+    pthread_cond_signal(&s->freed);
+    pthread_mutex_unlock(&s->mu);
+    if (broken)
+        conn_close(c);
+}
+
+/* ---- migrations ------------------------------------------------------------------------ */
+
+struct migration {
+    int version;
+    const struct embed_file *file;
+};
+
+static int migration_cmp(const void *a, const void *b)
+{
+    const struct migration *x = a, *y = b;
+    return strcmp(x->file->name, y->file->name);
+}
+
+/* The embedded migrations in order; each name is NNNN-<what>.sql and NNNN counts 1, 2, ... */
+static struct migration *migrations_list(size_t *n_out)
+{
+    struct migration *ms = NULL;
+    size_t n = 0, cap = 0, dir_len = strlen(MIGRATION_DIR);
+
+    for (const struct embed_file *f = embed_files; f->name; f++) {
+        const char *base = f->name + dir_len;
+        size_t len = strlen(f->name);
+        if (strncmp(f->name, MIGRATION_DIR, dir_len) != 0 || len < dir_len + 4 ||
+            strcmp(f->name + len - 4, ".sql") != 0 || strchr(base, '/'))
+            continue;
+        xgrow((void **)&ms, &cap, n + 1, sizeof(*ms));
+        ms[n].file = f;
+        ms[n].version = (int)strtol(base, NULL, 10);
+        n++;
+    }
+    if (n)
+        qsort(ms, n, sizeof(*ms), migration_cmp);
+    for (size_t i = 0; i < n; i++)
+        if (ms[i].version != (int)i + 1)
+            KS_BUG("migration %s is numbered %d, expected %zu", ms[i].file->name, ms[i].version,
+                   i + 1);
+    *n_out = n;
+    return ms;
+}
+
+static int conn_version(struct sq_conn *c, int *out, struct ks_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *out = 0;
+    rc = sqlite3_prepare_v2(c->db,
+                            "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                            " AND name = 'schema_version'",
+                            -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return sq_fail(c->db, rc, err, "reading the schema version");
+    }
+    if (sqlite3_column_int(st, 0) == 0) {
+        sqlite3_finalize(st);
+        return 0;
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    rc = sqlite3_prepare_v2(c->db, "SELECT coalesce(max(version), 0) FROM schema_version", -1, &st,
+                            NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return sq_fail(c->db, rc, err, "reading the schema version");
+    }
+    *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int check_not_newer(struct sq_store *s, int version, struct ks_error *err)
+{
+    if (version > s->known_version)
+        return ks_fail(err, KS_ECONFIG, NULL,
+                       "database '%s' has schema version %d, newer than this kesu knows (%d); "
+                       "upgrade kesu",
+                       s->path, version, s->known_version);
+    return 0;
+}
+
+/* Applies one migration unless another process already did (the version is re-read under the
+ * write lock, so two `kesu migrate` at once are safe). */
+static int apply_migration(struct sq_store *s, struct sq_conn *c, const struct migration *m,
+                           struct ks_error *err)
+{
+    const char *name = m->file->name + strlen(MIGRATION_DIR);
+    int version = 0, rc;
+    char *sql;
+
+    rc = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return sq_fail(c->db, rc, err, "migrating to %s", name);
+    rc = sqlite3_exec(c->db,
+                      "CREATE TABLE IF NOT EXISTS schema_version ("
+                      "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+                      NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sq_fail(c->db, rc, err, "migrating to %s", name);
+        goto rollback;
+    }
+    if ((rc = conn_version(c, &version, err)) < 0)
+        goto rollback;
+    if (version >= m->version) {
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+        return check_not_newer(s, version, err);
+    }
+    rc = sqlite3_exec(c->db, (const char *)m->file->data, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sq_fail(c->db, rc, err, "migrating to %s", name);
+        goto rollback;
+    }
+    sql = sqlite3_mprintf("INSERT INTO schema_version(version, applied_at)"
+                          " VALUES (%d, CAST(strftime('%%s', 'now') AS INTEGER))",
+                          m->version);
+    rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK) {
+        rc = sq_fail(c->db, rc, err, "migrating to %s", name);
+        goto rollback;
+    }
+    rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        rc = sq_fail(c->db, rc, err, "migrating to %s", name);
+        goto rollback;
+    }
+    return 0;
+
+rollback:
+    if (!sqlite3_get_autocommit(c->db))
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int sq_migrate(struct store *base, int *from_out, int *to_out, struct ks_error *err)
+{
+    struct sq_store *s = store_of(base);
+    struct sq_conn *c;
+    struct migration *ms;
+    size_t n;
+    int from = 0, to = 0, rc;
+
+    if (from_out)
+        *from_out = 0;
+    if (to_out)
+        *to_out = 0;
+    if ((rc = pool_get(s, &c, err)) < 0)
+        return rc;
+    if ((rc = conn_version(c, &from, err)) < 0 || (rc = check_not_newer(s, from, err)) < 0) {
+        pool_put(s, c, false);
+        return rc;
+    }
+    ms = migrations_list(&n);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        if (ms[i].version > from)
+            rc = apply_migration(s, c, &ms[i], err);
+    free(ms);
+    if (rc == 0)
+        rc = conn_version(c, &to, err);
+    pool_put(s, c, false);
+    if (rc < 0)
+        return rc;
+    if (from_out)
+        *from_out = from;
+    if (to_out)
+        *to_out = to;
+    return 0;
+}
+
+static int sq_schema_version(struct store *base, int *out, struct ks_error *err)
+{
+    struct sq_store *s = store_of(base);
+    struct sq_conn *c;
+    int rc;
+
+    if ((rc = pool_get(s, &c, err)) < 0)
+        return rc;
+    rc = conn_version(c, out, err);
+    pool_put(s, c, false);
+    return rc;
+}
+
+/* ---- open and close -------------------------------------------------------------------- */
+
+static bool is_version_field(const struct cf_desc *f)
+{
+    return f->offset == offsetof(struct complaint, version);
+}
+
+/* The complaint statements, from complaint_fields[]: INSERT binds every field but id (in
+ * table order, from ?1), UPDATE every field but id and version, then version, id and the
+ * expected old version. */
+static void build_complaint_sql(struct sq_store *s)
+{
+    struct buf cols, ins, upd, get;
+    int n = 0;
+
+    buf_init(&cols, SQL_MAX);
+    buf_init(&ins, SQL_MAX);
+    buf_init(&upd, SQL_MAX);
+    buf_init(&get, SQL_MAX);
+    buf_adds(&ins, "INSERT INTO complaints(");
+    buf_adds(&upd, "UPDATE complaints SET ");
+    for (size_t i = 0; i < complaint_field_count; i++) {
+        const struct cf_desc *f = &complaint_fields[i];
+        buf_addf(&cols, "%sc.%s", i ? ", " : "", f->column);
+        if (f->type == CF_ID)
+            continue;
+        buf_addf(&ins, "%s%s", n ? ", " : "", f->column);
+        n++;
+    }
+    buf_adds(&ins, ") VALUES (");
+    for (int i = 1; i <= n; i++)
+        buf_addf(&ins, "%s?%d", i > 1 ? ", " : "", i);
+    buf_adds(&ins, ")");
+    n = 0;
+    for (size_t i = 0; i < complaint_field_count; i++) {
+        const struct cf_desc *f = &complaint_fields[i];
+        if (f->type == CF_ID || is_version_field(f))
+            continue;
+        n++;
+        buf_addf(&upd, "%s%s = ?%d", n > 1 ? ", " : "", f->column, n);
+    }
+    buf_addf(&upd, ", version = ?%d WHERE id = ?%d AND version = ?%d", n + 1, n + 2, n + 3);
+    buf_addf(&get, "SELECT %s FROM complaints c WHERE c.number = ?1", buf_str(&cols));
+    s->sql[ST_COMPLAINT_INSERT] = buf_detach(&ins);
+    s->sql[ST_COMPLAINT_UPDATE] = buf_detach(&upd);
+    s->sql[ST_COMPLAINT_GET] = buf_detach(&get);
+    s->select_cols = buf_detach(&cols);
+}
+
+static void sq_close(struct store *base)
+{
+    struct sq_store *s = store_of(base);
+    int lent;
+
+    pthread_mutex_lock(&s->mu);
+    while (s->idle) {
+        struct sq_conn *c = s->idle;
+        s->idle = c->next;
+        s->n_conns--;
+        conn_close(c);
+    }
+    lent = s->n_conns;
+    pthread_mutex_unlock(&s->mu);
+    if (lent)
+        KS_BUG("store closed with %d transactions still open", lent);
+    pthread_cond_destroy(&s->freed);
+    pthread_mutex_destroy(&s->mu);
+    for (int i = 0; i < ST__COUNT; i++)
+        free(s->sql[i]);
+    free(s->select_cols);
+    free(s->path);
+    free(s);
+}
+
+static int sq_open(const struct store_conf *conf, const char *path, struct store **out,
+                   struct ks_error *err)
+{
+    struct sq_store *s;
+    struct sq_conn *c;
+    struct migration *ms;
+    struct stat sb;
+    size_t n_ms;
+    int version = 0, rc;
+
+    *out = NULL;
+    if (!*path)
+        return ks_fail(err, KS_ECONFIG, "database", "database: no file name given");
+    if (!conf->create && stat(path, &sb) != 0 && errno == ENOENT)
+        return ks_fail(err, KS_ENOTFOUND, "database",
+                       "database '%s' does not exist; run `kesu init` to create it", path);
+    s = xcalloc(1, sizeof(*s));
+    s->base.ops = &store_sqlite_ops;
+    s->path = xstrdup(path);
+    s->busy_ms = conf->busy_timeout_ms > 0 ? conf->busy_timeout_ms : DEFAULT_BUSY_MS;
+    s->pool_size = conf->pool_size > 0 ? conf->pool_size : DEFAULT_POOL;
+    ms = migrations_list(&n_ms);
+    s->known_version = (int)n_ms;
+    free(ms);
+    for (int i = 0; i < ST__COUNT; i++)
+        if (fixed_sql[i])
+            s->sql[i] = xstrdup(fixed_sql[i]);
+    build_complaint_sql(s);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->freed, NULL);
+
+    /* The first connection proves the file is a usable database of a version we know. */
+    rc = conn_open(s, conf->create, &c, err);
+    if (rc == 0) {
+        s->n_conns = 1;
+        rc = conn_version(c, &version, err);
+        if (rc == 0)
+            rc = check_not_newer(s, version, err);
+        pool_put(s, c, rc < 0);
+    }
+    if (rc < 0) {
+        sq_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return 0;
+}
+
+/* ---- transactions ---------------------------------------------------------------------- */
+
+static int sq_tx_begin(struct store *base, enum store_tx_mode mode, struct store_tx **out,
+                       struct ks_error *err)
+{
+    struct sq_store *s = store_of(base);
+    struct sq_conn *c;
+    sqlite3_stmt *st;
+    struct sq_tx *tx;
+    int rc;
+
+    if ((rc = pool_get(s, &c, err)) < 0)
+        return rc;
+    rc = conn_stmt(s, c, mode == STORE_TX_WRITE ? ST_BEGIN_WRITE : ST_BEGIN, &st, err);
+    if (rc < 0) {
+        pool_put(s, c, false);
+        return rc;
+    }
+    rc = sqlite3_step(st);
+    done(st);
+    if (rc != SQLITE_DONE) {
+        rc = sq_fail(c->db, rc, err, "starting a transaction");
+        pool_put(s, c, false);
+        return rc;
+    }
+    tx = xcalloc(1, sizeof(*tx));
+    tx->base.store = base;
+    tx->base.mode = mode;
+    tx->s = s;
+    tx->conn = c;
+    *out = &tx->base;
+    return 0;
+}
+
+/* Ends the transaction and returns its connection; a connection whose rollback failed is not
+ * trusted again. */
+static void tx_end(struct sq_tx *tx, bool broken)
+{
+    sqlite3 *db = tx->conn->db;
+
+    if (tx->n_iters)
+        KS_BUG("transaction ended with %d iterators open", tx->n_iters);
+    if (!sqlite3_get_autocommit(db)) {
+        sqlite3_stmt *st;
+        if (conn_stmt(tx->s, tx->conn, ST_ROLLBACK, &st, NULL) < 0)
+            broken = true;
+        else {
+            if (sqlite3_step(st) != SQLITE_DONE)
+                broken = true;
+            done(st);
+        }
+    }
+    pool_put(tx->s, tx->conn, broken);
+    free(tx);
+}
+
+static void sq_tx_rollback(struct store_tx *base)
+{
+    tx_end(tx_of(base), false);
+}
+
+static int sq_tx_commit(struct store_tx *base, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3 *db = tx->conn->db;
+    sqlite3_stmt *st;
+    int rc;
+
+    if (tx->n_iters)
+        KS_BUG("commit with %d iterators open", tx->n_iters);
+    /* SQLite rolls a transaction back by itself after some errors (disk full, i/o); then
+     * there is nothing left to commit and the caller must know. */
+    if (sqlite3_get_autocommit(db)) {
+        tx_end(tx, false);
+        return ks_fail(err, KS_ESTORE, NULL,
+                       "saving: the transaction was cancelled by an earlier error; retry");
+    }
+    if ((rc = conn_stmt(tx->s, tx->conn, ST_COMMIT, &st, err)) < 0) {
+        tx_end(tx, false);
+        return rc;
+    }
+    rc = sqlite3_step(st);
+    done(st);
+    if (rc == SQLITE_DONE) {
+        tx_end(tx, false);
+        return 0;
+    }
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_FULL:
+        /* The commit record was never written: nothing was saved, a retry is safe. */
+        rc = sq_fail(db, rc, err, "saving");
+        tx_end(tx, false);
+        return rc;
+    default:
+        tx_end(tx, true);
+        return ks_fail(err, KS_EUNCERTAIN, NULL,
+                       "saving: the outcome is unknown (%s); check whether the change was saved "
+                       "before retrying",
+                       sqlite3_errstr(rc));
+    }
+}
+
+/* A cached statement of the transaction's connection, refused when SQLite has already ended
+ * the transaction after an error (later statements would otherwise commit on their own). */
+static int tx_stmt(struct sq_tx *tx, enum sq_stmt id, sqlite3_stmt **out, struct ks_error *err)
+{
+    *out = NULL;
+    if (sqlite3_get_autocommit(tx->conn->db))
+        return ks_fail(err, KS_ESTORE, NULL,
+                       "the transaction was cancelled by an earlier error; roll back and retry");
+    return conn_stmt(tx->s, tx->conn, id, out, err);
+}
+
+/* ---- settings and numbers -------------------------------------------------------------- */
+
+static int sq_setting_get(struct store_tx *base, const char *key, char **value_out,
+                          struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_SETTING_GET, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, key);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *value_out = col_dup(st, 0);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ks_fail(err, KS_ENOTFOUND, key, "setting '%s' is not set", key);
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "reading setting '%s'", key);
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_setting_set(struct store_tx *base, const char *key, const char *value,
+                          struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_SETTING_SET, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, key);
+    bind_text(st, 2, value);
+    rc = sqlite3_step(st);
+    rc = rc == SQLITE_DONE ? 0 : sq_fail(tx->conn->db, rc, err, "saving setting '%s'", key);
+    done(st);
+    return rc;
+}
+
+static int sq_number_next(struct store_tx *base, struct ks_date day, int *seq_out,
+                          struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    char text[KS_DATE_STRLEN];
+    sqlite3_stmt *st;
+    int rc;
+
+    civil_format_date(day, text);
+    if ((rc = tx_stmt(tx, ST_NUMBER_NEXT, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, text);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *seq_out = sqlite3_column_int(st, 0);
+        rc = 0;
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "numbering a complaint of %s", text);
+    }
+    done(st);
+    return rc;
+}
+
+/* ---- complaints ------------------------------------------------------------------------ */
+
+#define AT(c, f, T)  ((T *)(void *)((char *)(c) + (f)->offset))
+#define CAT(c, f, T) ((const T *)(const void *)((const char *)(c) + (f)->offset))
+
+static void bind_field(sqlite3_stmt *st, int i, const struct complaint *c, const struct cf_desc *f)
+{
+    switch (f->type) {
+    case CF_STR:
+    case CF_TEXT:
+        bind_text(st, i, *CAT(c, f, char *));
+        break;
+    case CF_TIME:
+        bind_time(st, i, *CAT(c, f, int64_t));
+        break;
+    case CF_QTY:
+        if (*CAT(c, f, int64_t) == KS_QTY_UNKNOWN)
+            sqlite3_bind_null(st, i);
+        else
+            sqlite3_bind_int64(st, i, *CAT(c, f, int64_t));
+        break;
+    case CF_MONEY:
+    case CF_ID:
+        sqlite3_bind_int64(st, i, *CAT(c, f, int64_t));
+        break;
+    case CF_BOOL:
+        sqlite3_bind_int(st, i, *CAT(c, f, bool) ? 1 : 0);
+        break;
+    case CF_LEVEL:
+    case CF_SCORE:
+        /* 0 is "none" (no response level, survey not answered): NULL in SQL. */
+        if (*CAT(c, f, int) == 0)
+            sqlite3_bind_null(st, i);
+        else
+            sqlite3_bind_int(st, i, *CAT(c, f, int));
+        break;
+    case CF_INT:
+        sqlite3_bind_int(st, i, *CAT(c, f, int));
+        break;
+    case CF_CHANNEL:
+        bind_text(st, i, channel_name(*CAT(c, f, enum channel)));
+        break;
+    case CF_SEVERITY:
+        bind_text(st, i,
+                  *CAT(c, f, enum severity) == SEV_NONE ? NULL
+                                                        : severity_name(*CAT(c, f, enum severity)));
+        break;
+    case CF_STATUS:
+        bind_text(st, i, wf_state_name(*CAT(c, f, enum wf_state)));
+        break;
+    case CF_COMP_KIND:
+        bind_text(st, i,
+                  *CAT(c, f, enum comp_kind) == COMP_NONE
+                      ? NULL
+                      : comp_kind_name(*CAT(c, f, enum comp_kind)));
+        break;
+    }
+}
+
+static int bad_stored(const struct complaint *c, const struct cf_desc *f, const char *value,
+                      struct ks_error *err)
+{
+    return ks_fail(err, KS_EINTERNAL, f->name,
+                   "complaint %s: stored %s '%s' is unknown to this version of kesu",
+                   c->number ? c->number : "?", f->name, value);
+}
+
+static int read_field(sqlite3_stmt *st, int i, struct complaint *c, const struct cf_desc *f,
+                      struct ks_error *err)
+{
+    bool null = col_null(st, i);
+    const char *s = col_str(st, i);
+
+    switch (f->type) {
+    case CF_STR:
+    case CF_TEXT:
+        *AT(c, f, char *) = col_dup(st, i);
+        break;
+    case CF_TIME:
+        *AT(c, f, int64_t) = col_time(st, i);
+        break;
+    case CF_QTY:
+        *AT(c, f, int64_t) = null ? KS_QTY_UNKNOWN : sqlite3_column_int64(st, i);
+        break;
+    case CF_MONEY:
+    case CF_ID:
+        *AT(c, f, int64_t) = sqlite3_column_int64(st, i);
+        break;
+    case CF_BOOL:
+        *AT(c, f, bool) = sqlite3_column_int(st, i) != 0;
+        break;
+    case CF_LEVEL:
+    case CF_SCORE:
+    case CF_INT:
+        *AT(c, f, int) = sqlite3_column_int(st, i);
+        break;
+    case CF_CHANNEL:
+        if (channel_parse(s, AT(c, f, enum channel), NULL) < 0)
+            return bad_stored(c, f, s, err);
+        break;
+    case CF_SEVERITY:
+        if (null)
+            *AT(c, f, enum severity) = SEV_NONE;
+        else if (severity_parse(s, AT(c, f, enum severity), NULL) < 0)
+            return bad_stored(c, f, s, err);
+        break;
+    case CF_STATUS:
+        if (wf_state_parse(s, AT(c, f, enum wf_state), NULL) < 0)
+            return bad_stored(c, f, s, err);
+        break;
+    case CF_COMP_KIND:
+        if (null)
+            *AT(c, f, enum comp_kind) = COMP_NONE;
+        else if (comp_kind_parse(s, AT(c, f, enum comp_kind), NULL) < 0)
+            return bad_stored(c, f, s, err);
+        break;
+    }
+    return 0;
+}
+
+/* Fills out (released) from a row whose columns are complaint_fields[] in order. */
+static int read_complaint(sqlite3_stmt *st, struct complaint *out, struct ks_error *err)
+{
+    for (size_t i = 0; i < complaint_field_count; i++) {
+        int rc = read_field(st, (int)i, out, &complaint_fields[i], err);
+        if (rc < 0) {
+            complaint_release(out);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static int sq_complaint_insert(struct store_tx *base, struct complaint *c, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int old_version = c->version, p = 1, rc;
+
+    if ((rc = tx_stmt(tx, ST_COMPLAINT_INSERT, &st, err)) < 0)
+        return rc;
+    c->version = 1;
+    for (size_t i = 0; i < complaint_field_count; i++)
+        if (complaint_fields[i].type != CF_ID)
+            bind_field(st, p++, c, &complaint_fields[i]);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        c->id = sqlite3_last_insert_rowid(tx->conn->db);
+        rc = 0;
+    } else {
+        c->version = old_version;
+        if (rc == SQLITE_CONSTRAINT_UNIQUE)
+            rc = ks_fail(err, KS_ECONFLICT, "number", "complaint %s already exists", c->number);
+        else
+            rc = sq_fail(tx->conn->db, rc, err, "saving complaint %s", c->number);
+    }
+    done(st);
+    return rc;
+}
+
+/* Why an UPDATE ... WHERE version = ? changed nothing: the row is gone or was changed. */
+static int stale(struct sq_tx *tx, enum sq_stmt id, int64_t row_id, int had, const char *what,
+                 const char *name, struct ks_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, id, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, row_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = ks_fail(err, KS_ECONFLICT, "version",
+                     "%s %s was changed by someone else (version %d, you had %d); reload and retry",
+                     what, name, sqlite3_column_int(st, 0), had);
+    else if (rc == SQLITE_DONE)
+        rc = ks_fail(err, KS_ENOTFOUND, NULL, "%s %s does not exist", what, name);
+    else
+        rc = sq_fail(tx->conn->db, rc, err, "saving %s %s", what, name);
+    done(st);
+    return rc;
+}
+
+static int sq_complaint_update(struct store_tx *base, struct complaint *c, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    const char *number = c->number ? c->number : "";
+    sqlite3_stmt *st;
+    int p = 1, rc;
+
+    if ((rc = tx_stmt(tx, ST_COMPLAINT_UPDATE, &st, err)) < 0)
+        return rc;
+    for (size_t i = 0; i < complaint_field_count; i++) {
+        const struct cf_desc *f = &complaint_fields[i];
+        if (f->type != CF_ID && !is_version_field(f))
+            bind_field(st, p++, c, f);
+    }
+    sqlite3_bind_int(st, p++, c->version + 1);
+    sqlite3_bind_int64(st, p++, c->id);
+    sqlite3_bind_int(st, p, c->version);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        if (rc == SQLITE_CONSTRAINT_UNIQUE)
+            rc = ks_fail(err, KS_ECONFLICT, "number", "complaint %s already exists", number);
+        else
+            rc = sq_fail(tx->conn->db, rc, err, "saving complaint %s", number);
+        done(st);
+        return rc;
+    }
+    done(st);
+    if (sqlite3_changes(tx->conn->db) == 0)
+        return stale(tx, ST_COMPLAINT_VERSION, c->id, c->version, "complaint", number, err);
+    c->version++;
+    return 0;
+}
+
+static int sq_complaint_get(struct store_tx *base, const char *number, struct complaint *out,
+                            struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_COMPLAINT_GET, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, number);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = read_complaint(st, out, err);
+    else if (rc == SQLITE_DONE)
+        rc = ks_fail(err, KS_ENOTFOUND, "number", "complaint %s does not exist", number);
+    else
+        rc = sq_fail(tx->conn->db, rc, err, "reading complaint %s", number);
+    done(st);
+    return rc;
+}
+
+/* ---- listing --------------------------------------------------------------------------- */
+
+/* A query being built: SQL text plus its parameters in order (strings copied). */
+struct qparam {
+    bool is_text;
+    int64_t i;
+    char *s;
+};
+struct query {
+    struct buf sql;
+    struct qparam *p;
+    size_t n, cap;
+};
+
+static void q_sql(struct query *q, const char *s)
+{
+    /* SQL_MAX is far above the longest query the filter can produce. */
+    if (buf_adds(&q->sql, s) < 0)
+        KS_BUG("list query longer than %d bytes", SQL_MAX);
+}
+
+static void q_text(struct query *q, const char *s)
+{
+    xgrow((void **)&q->p, &q->cap, q->n + 1, sizeof(*q->p));
+    q->p[q->n++] = (struct qparam){.is_text = true, .s = xstrdup(s)};
+}
+
+static void q_int(struct query *q, int64_t v)
+{
+    xgrow((void **)&q->p, &q->cap, q->n + 1, sizeof(*q->p));
+    q->p[q->n++] = (struct qparam){.i = v};
+}
+
+static void q_release(struct query *q)
+{
+    for (size_t i = 0; i < q->n; i++)
+        free(q->p[i].s);
+    free(q->p);
+    buf_release(&q->sql);
+}
+
+/* Length in bytes of the separator at p (ASCII white space or the ideographic space U+3000
+ * that Chinese input methods type), 0 when p is not a separator. */
+static size_t sep_len(const char *p)
+{
+    if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        return 1;
+    if ((unsigned char)p[0] == 0xE3 && (unsigned char)p[1] == 0x80 && (unsigned char)p[2] == 0x80)
+        return 3;
+    return 0;
+}
+
+static size_t utf8_chars(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+/* Every word of the text must appear in the title or the description. Words of 3 or more
+ * characters go to the trigram index as quoted phrases (a '"' inside is doubled, which is FTS5
+ * quoting, and the whole expression is still a bound value); shorter words, too short for a
+ * trigram, are matched with LIKE where '%', '_' and '\' are escaped. */
+static int add_text_filter(struct query *q, const char *text, struct ks_error *err)
+{
+    struct buf match, like;
+    const char *p = text;
+    int words = 0;
+
+    if (strlen(text) > TEXT_QUERY_MAX)
+        return ks_fail(err, KS_EINVAL, "text", "text: the search is longer than %d bytes",
+                       TEXT_QUERY_MAX);
+    buf_init(&match, 4 * TEXT_QUERY_MAX);
+    buf_init(&like, 4 * TEXT_QUERY_MAX);
+    for (;;) {
+        const char *start;
+        size_t len, sl;
+
+        while ((sl = sep_len(p)) > 0)
+            p += sl;
+        if (!*p)
+            break;
+        start = p;
+        while (*p && sep_len(p) == 0)
+            p++;
+        len = (size_t)(p - start);
+        if (++words > TEXT_WORDS_MAX) {
+            buf_release(&match);
+            buf_release(&like);
+            return ks_fail(err, KS_EINVAL, "text", "text: more than %d words", TEXT_WORDS_MAX);
+        }
+        if (utf8_chars(start, len) >= TRIGRAM_MIN) {
+            buf_adds(&match, match.len ? " \"" : "\"");
+            for (size_t i = 0; i < len; i++) {
+                if (start[i] == '"')
+                    buf_addch(&match, '"');
+                buf_addch(&match, start[i]);
+            }
+            buf_addch(&match, '"');
+            continue;
+        }
+        buf_reset(&like);
+        buf_addch(&like, '%');
+        for (size_t i = 0; i < len; i++) {
+            if (start[i] == '%' || start[i] == '_' || start[i] == '\\')
+                buf_addch(&like, '\\');
+            buf_addch(&like, start[i]);
+        }
+        buf_addch(&like, '%');
+        q_sql(q, " AND (c.title LIKE ? ESCAPE '\\' OR c.description LIKE ? ESCAPE '\\')");
+        q_text(q, buf_str(&like));
+        q_text(q, buf_str(&like));
+    }
+    if (match.len) {
+        q_sql(q, " AND c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?)");
+        q_text(q, buf_str(&match));
+    }
+    buf_release(&match);
+    buf_release(&like);
+    return 0;
+}
+
+/* The sort key of the cursor row, so the next page starts strictly after it. */
+static int add_cursor(struct sq_tx *tx, struct query *q, const struct complaint_filter *f,
+                      struct ks_error *err)
+{
+    sqlite3_stmt *st;
+    int64_t id, received, due;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_COMPLAINT_CURSOR, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, f->after);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = rc == SQLITE_DONE
+                 ? ks_fail(err, KS_EINVAL, "after", "after: complaint %s does not exist", f->after)
+                 : sq_fail(tx->conn->db, rc, err, "listing complaints");
+        done(st);
+        return rc;
+    }
+    id = sqlite3_column_int64(st, 0);
+    received = sqlite3_column_int64(st, 1);
+    due = sqlite3_column_int64(st, 2);
+    done(st);
+    switch (f->sort) {
+    case CS_RECEIVED_DESC:
+        q_sql(q, " AND (c.received_at, c.id) < (?, ?)");
+        q_int(q, received);
+        break;
+    case CS_RECEIVED_ASC:
+        q_sql(q, " AND (c.received_at, c.id) > (?, ?)");
+        q_int(q, received);
+        break;
+    case CS_DUE_ASC:
+        q_sql(q, " AND (" DUE_KEY ", c.id) > (?, ?)");
+        q_int(q, due);
+        break;
+    }
+    q_int(q, id);
+    return 0;
+}
+
+static int build_list(struct sq_tx *tx, const struct complaint_filter *f, struct query *q,
+                      struct ks_error *err)
+{
+    static const enum wf_state ended[] = {WF_STATE_CLOSED, WF_STATE_REJECTED, WF_STATE_WITHDRAWN,
+                                          WF_STATE_MERGED};
+    int rc;
+
+    buf_addf(&q->sql, "SELECT %s FROM complaints c WHERE 1", tx->s->select_cols);
+    if (f->status >= 0) {
+        q_sql(q, " AND c.status = ?");
+        q_text(q, wf_state_name((enum wf_state)f->status));
+    }
+    if (f->open_only) {
+        q_sql(q, " AND c.status NOT IN (?, ?, ?, ?)");
+        for (size_t i = 0; i < sizeof(ended) / sizeof(ended[0]); i++)
+            q_text(q, wf_state_name(ended[i]));
+    }
+    if (f->severity == SEV_NONE) {
+        q_sql(q, " AND c.severity IS NULL");
+    } else if (f->severity > 0) {
+        q_sql(q, " AND c.severity = ?");
+        q_text(q, severity_name((enum severity)f->severity));
+    }
+    if (f->category) {
+        q_sql(q, " AND c.category = ?");
+        q_text(q, f->category);
+    }
+    if (f->channel >= 0) {
+        q_sql(q, " AND c.channel = ?");
+        q_text(q, channel_name((enum channel)f->channel));
+    }
+    if (f->assignee) {
+        q_sql(q, " AND c.assignee = ?");
+        q_text(q, f->assignee);
+    }
+    if (f->department) {
+        q_sql(q, " AND c.department IN (WITH RECURSIVE sub(code) AS (SELECT ? UNION"
+                 " SELECT d.code FROM departments d JOIN sub ON d.parent = sub.code)"
+                 " SELECT code FROM sub)");
+        q_text(q, f->department);
+    }
+    if (f->customer) {
+        q_sql(q, " AND (c.customer_code = ? OR c.customer_name = ?)");
+        q_text(q, f->customer);
+        q_text(q, f->customer);
+    }
+    if (f->product) {
+        q_sql(q, " AND c.product = ?");
+        q_text(q, f->product);
+    }
+    if (f->received_from != KS_TIME_NONE) {
+        q_sql(q, " AND c.received_at >= ?");
+        q_int(q, f->received_from);
+    }
+    if (f->received_to != KS_TIME_NONE) {
+        q_sql(q, " AND c.received_at < ?");
+        q_int(q, f->received_to);
+    }
+    /* Overdue as stage_clock_is_breached() judges a running clock: past due at now, or paused
+     * after its due time. The plain due_at < now lets the partial index find them. */
+    if (f->overdue) {
+        q_sql(q, " AND c.id IN (SELECT complaint_id FROM stage_deadlines WHERE met_at IS NULL"
+                 " AND due_at < ? AND due_at < coalesce(paused_at, ?))");
+        q_int(q, f->now);
+        q_int(q, f->now);
+    }
+    if (f->due_before != KS_TIME_NONE) {
+        q_sql(q, " AND c.id IN (SELECT complaint_id FROM stage_deadlines WHERE met_at IS NULL"
+                 " AND due_at < ?)");
+        q_int(q, f->due_before);
+    }
+    if (f->text && (rc = add_text_filter(q, f->text, err)) < 0)
+        return rc;
+    if (f->after && (rc = add_cursor(tx, q, f, err)) < 0)
+        return rc;
+    switch (f->sort) {
+    case CS_RECEIVED_DESC:
+        q_sql(q, " ORDER BY c.received_at DESC, c.id DESC");
+        break;
+    case CS_RECEIVED_ASC:
+        q_sql(q, " ORDER BY c.received_at, c.id");
+        break;
+    case CS_DUE_ASC:
+        q_sql(q, " ORDER BY " DUE_KEY ", c.id");
+        break;
+    }
+    if (f->limit > 0) {
+        q_sql(q, " LIMIT ?");
+        q_int(q, f->limit);
+    }
+    return 0;
+}
+
+static int sq_complaint_list(struct store_tx *base, const struct complaint_filter *f,
+                             struct store_iter **out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    struct query q = {0};
+    sqlite3_stmt *st = NULL;
+    struct sq_iter *it;
+    int rc;
+
+    if (sqlite3_get_autocommit(tx->conn->db))
+        return ks_fail(err, KS_ESTORE, NULL,
+                       "the transaction was cancelled by an earlier error; roll back and retry");
+    buf_init(&q.sql, SQL_MAX);
+    if ((rc = build_list(tx, f, &q, err)) < 0) {
+        q_release(&q);
+        return rc;
+    }
+    rc = sqlite3_prepare_v2(tx->conn->db, buf_str(&q.sql), -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        q_release(&q);
+        return sq_fail(tx->conn->db, rc, err, "listing complaints");
+    }
+    for (size_t i = 0; i < q.n; i++) {
+        if (q.p[i].is_text)
+            bind_text(st, (int)i + 1, q.p[i].s);
+        else
+            sqlite3_bind_int64(st, (int)i + 1, q.p[i].i);
+    }
+    q_release(&q);
+    it = xcalloc(1, sizeof(*it));
+    it->base.tx = base;
+    it->tx = tx;
+    it->st = st;
+    tx->n_iters++;
+    *out = &it->base;
+    return 0;
+}
+
+static int sq_complaint_next(struct store_iter *base, struct complaint *row, struct ks_error *err)
+{
+    struct sq_iter *it = (struct sq_iter *)(void *)base;
+    int rc;
+
+    complaint_release(row);
+    if (it->done)
+        return 0;
+    rc = sqlite3_step(it->st);
+    if (rc == SQLITE_ROW) {
+        rc = read_complaint(it->st, row, err);
+        return rc < 0 ? rc : 1;
+    }
+    it->done = true;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return sq_fail(it->tx->conn->db, rc, err, "listing complaints");
+}
+
+static void sq_iter_free(struct store_iter *base)
+{
+    struct sq_iter *it = (struct sq_iter *)(void *)base;
+
+    sqlite3_finalize(it->st);
+    it->tx->n_iters--;
+    free(it);
+}
+
+/* ---- events ---------------------------------------------------------------------------- */
+
+static const char *state_or_null(int s)
+{
+    return s < 0 ? NULL : wf_state_name((enum wf_state)s);
+}
+
+static int sq_event_append(struct store_tx *base, struct event *ev, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if (ev->from_state < -1 || ev->from_state >= WF_STATE__COUNT || ev->to_state < -1 ||
+        ev->to_state >= WF_STATE__COUNT)
+        return ks_fail(err, KS_EINVAL, "event", "event: state %d is not a state",
+                       ev->from_state < -1 || ev->from_state >= WF_STATE__COUNT ? ev->from_state
+                                                                                : ev->to_state);
+    if ((rc = tx_stmt(tx, ST_EVENT_INSERT, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, ev->complaint_id);
+    sqlite3_bind_int64(st, 2, ev->at);
+    bind_text(st, 3, ev->actor);
+    bind_text(st, 4, ev->kind);
+    bind_text(st, 5, state_or_null(ev->from_state));
+    bind_text(st, 6, state_or_null(ev->to_state));
+    bind_text(st, 7, ev->note);
+    bind_text(st, 8, ev->details);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        ev->id = sqlite3_last_insert_rowid(tx->conn->db);
+        rc = 0;
+    } else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        rc = ks_fail(err, KS_ENOTFOUND, "complaint_id", "event: complaint #%lld does not exist",
+                     (long long)ev->complaint_id);
+    } else if (rc == SQLITE_CONSTRAINT_CHECK) {
+        rc = ks_fail(err, KS_EINVAL, "details", "event details: not a valid JSON text");
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "saving an event");
+    }
+    done(st);
+    return rc;
+}
+
+static int read_state(sqlite3_stmt *st, int i, int *out, struct ks_error *err)
+{
+    enum wf_state s;
+
+    *out = -1;
+    if (col_null(st, i))
+        return 0;
+    if (wf_state_parse(col_str(st, i), &s, NULL) < 0)
+        return ks_fail(err, KS_EINTERNAL, "event", "event: stored state '%s' is unknown",
+                       col_str(st, i));
+    *out = (int)s;
+    return 0;
+}
+
+static int sq_event_list(struct store_tx *base, int64_t complaint_id, struct event **evs_out,
+                         size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    struct event *evs = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_EVENT_LIST, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, complaint_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct event *ev;
+        xgrow((void **)&evs, &cap, n + 1, sizeof(*evs));
+        ev = &evs[n++];
+        event_init(ev);
+        ev->id = sqlite3_column_int64(st, 0);
+        ev->complaint_id = sqlite3_column_int64(st, 1);
+        ev->at = col_time(st, 2);
+        ev->actor = col_dup(st, 3);
+        ev->kind = col_dup(st, 4);
+        ev->note = col_dup(st, 7);
+        ev->details = col_dup(st, 8);
+        if (read_state(st, 5, &ev->from_state, err) < 0 ||
+            read_state(st, 6, &ev->to_state, err) < 0) {
+            rc = KS_EINTERNAL;
+            break;
+        }
+    }
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc != KS_EINTERNAL)
+        rc = sq_fail(tx->conn->db, rc, err, "reading events");
+    done(st);
+    if (rc < 0) {
+        event_array_free(&evs, n);
+        return rc;
+    }
+    *evs_out = evs;
+    *n_out = n;
+    return 0;
+}
+
+/* ---- stage deadlines ------------------------------------------------------------------- */
+
+static int sq_deadline_put(struct store_tx *base, struct stage_deadline *d, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    const struct stage_clock *k = &d->clock;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((unsigned)d->stage >= WF_STATE__COUNT)
+        return ks_fail(err, KS_EINVAL, "stage", "stage: %d is not a state", (int)d->stage);
+    if ((rc = tx_stmt(tx, d->id ? ST_DEADLINE_UPDATE : ST_DEADLINE_INSERT, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, d->complaint_id);
+    bind_text(st, 2, wf_state_name(d->stage));
+    bind_time(st, 3, k->started_at);
+    bind_text(st, 4, dl_unit_name(k->period.unit));
+    sqlite3_bind_int(st, 5, k->period.n);
+    bind_time(st, 6, k->due_at);
+    bind_time(st, 7, k->paused_at);
+    sqlite3_bind_int64(st, 8, k->paused_secs);
+    sqlite3_bind_int(st, 9, k->extended);
+    bind_time(st, 10, k->met_at);
+    bind_text(st, 11, d->rule);
+    sqlite3_bind_int(st, 12, d->breached);
+    sqlite3_bind_int(st, 13, d->warned);
+    sqlite3_bind_int(st, 14, d->escalated);
+    if (d->id)
+        sqlite3_bind_int64(st, 15, d->id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        rc = 0;
+        if (!d->id)
+            d->id = sqlite3_last_insert_rowid(tx->conn->db);
+        else if (sqlite3_changes(tx->conn->db) == 0)
+            rc = ks_fail(err, KS_ENOTFOUND, "deadlines", "stage deadline #%lld does not exist",
+                         (long long)d->id);
+    } else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        rc = ks_fail(err, KS_ENOTFOUND, "complaint_id",
+                     "stage deadline: complaint #%lld does not exist", (long long)d->complaint_id);
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "saving the %s deadline", wf_state_name(d->stage));
+    }
+    done(st);
+    return rc;
+}
+
+static int read_deadline(sqlite3_stmt *st, struct stage_deadline *d, struct ks_error *err)
+{
+    struct stage_clock *k = &d->clock;
+
+    d->id = sqlite3_column_int64(st, 0);
+    d->complaint_id = sqlite3_column_int64(st, 1);
+    if (wf_state_parse(col_str(st, 2), &d->stage, NULL) < 0)
+        return ks_fail(err, KS_EINTERNAL, "stage", "stage deadline: stored stage '%s' is unknown",
+                       col_str(st, 2));
+    k->started_at = col_time(st, 3);
+    if (dl_unit_parse(col_str(st, 4), &k->period.unit, NULL) < 0)
+        return ks_fail(err, KS_EINTERNAL, "period",
+                       "stage deadline: stored period unit '%s' is unknown", col_str(st, 4));
+    k->period.n = sqlite3_column_int(st, 5);
+    k->due_at = col_time(st, 6);
+    k->paused_at = col_time(st, 7);
+    k->paused_secs = sqlite3_column_int64(st, 8);
+    k->extended = sqlite3_column_int(st, 9) != 0;
+    k->met_at = col_time(st, 10);
+    d->rule = col_dup(st, 11);
+    d->breached = sqlite3_column_int(st, 12) != 0;
+    d->warned = sqlite3_column_int(st, 13);
+    d->escalated = sqlite3_column_int(st, 14);
+    return 0;
+}
+
+static int sq_deadline_list(struct store_tx *base, int64_t complaint_id,
+                            struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    struct stage_deadline *ds = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_DEADLINE_LIST, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, complaint_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        xgrow((void **)&ds, &cap, n + 1, sizeof(*ds));
+        stage_deadline_init(&ds[n]);
+        if (read_deadline(st, &ds[n++], err) < 0) {
+            rc = KS_EINTERNAL;
+            break;
+        }
+    }
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc != KS_EINTERNAL)
+        rc = sq_fail(tx->conn->db, rc, err, "reading stage deadlines");
+    done(st);
+    if (rc < 0) {
+        stage_deadline_array_free(&ds, n);
+        return rc;
+    }
+    *out = ds;
+    *n_out = n;
+    return 0;
+}
+
+/* ---- users ----------------------------------------------------------------------------- */
+
+static void bind_user(sqlite3_stmt *st, const struct user *u)
+{
+    bind_text(st, 1, u->login);
+    bind_text(st, 2, u->name);
+    bind_text(st, 3, role_name(u->role));
+    bind_text(st, 4, u->department);
+    bind_text(st, 5, u->phone);
+    bind_text(st, 6, u->email);
+    bind_text(st, 7, u->password_hash);
+    sqlite3_bind_int(st, 8, u->disabled);
+    bind_time(st, 9, u->created_at);
+}
+
+static int read_user(sqlite3_stmt *st, struct user *u, struct ks_error *err)
+{
+    u->id = sqlite3_column_int64(st, 0);
+    u->login = col_dup(st, 1);
+    u->name = col_dup(st, 2);
+    if (role_parse(col_str(st, 3), &u->role, NULL) < 0)
+        return ks_fail(err, KS_EINTERNAL, "role", "user %s: stored role '%s' is unknown", u->login,
+                       col_str(st, 3));
+    u->department = col_dup(st, 4);
+    u->phone = col_dup(st, 5);
+    u->email = col_dup(st, 6);
+    u->password_hash = col_dup(st, 7);
+    u->disabled = sqlite3_column_int(st, 8) != 0;
+    u->created_at = col_time(st, 9);
+    u->version = sqlite3_column_int(st, 10);
+    return 0;
+}
+
+static int sq_user_insert(struct store_tx *base, struct user *u, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_USER_INSERT, &st, err)) < 0)
+        return rc;
+    bind_user(st, u);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        u->id = sqlite3_last_insert_rowid(tx->conn->db);
+        u->version = 1;
+        rc = 0;
+    } else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = ks_fail(err, KS_ECONFLICT, "login", "user '%s' already exists", u->login);
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "saving user '%s'", u->login);
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_user_update(struct store_tx *base, struct user *u, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_USER_UPDATE, &st, err)) < 0)
+        return rc;
+    bind_user(st, u);
+    sqlite3_bind_int64(st, 10, u->id);
+    sqlite3_bind_int(st, 11, u->version);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE) {
+        if (rc == SQLITE_CONSTRAINT_UNIQUE)
+            rc = ks_fail(err, KS_ECONFLICT, "login", "user '%s' already exists", u->login);
+        else
+            rc = sq_fail(tx->conn->db, rc, err, "saving user '%s'", u->login);
+        done(st);
+        return rc;
+    }
+    done(st);
+    if (sqlite3_changes(tx->conn->db) == 0)
+        return stale(tx, ST_USER_VERSION, u->id, u->version, "user", u->login, err);
+    u->version++;
+    return 0;
+}
+
+static int sq_user_get(struct store_tx *base, const char *login, struct user *out,
+                       struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_USER_GET, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, login);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        if ((rc = read_user(st, out, err)) < 0)
+            user_release(out);
+    } else if (rc == SQLITE_DONE) {
+        rc = ks_fail(err, KS_ENOTFOUND, "login", "user '%s' does not exist", login);
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "reading user '%s'", login);
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_user_list(struct store_tx *base, struct user **out, size_t *n_out,
+                        struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    struct user *us = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_USER_LIST, &st, err)) < 0)
+        return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        xgrow((void **)&us, &cap, n + 1, sizeof(*us));
+        user_init(&us[n]);
+        if (read_user(st, &us[n++], err) < 0) {
+            rc = KS_EINTERNAL;
+            break;
+        }
+    }
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc != KS_EINTERNAL)
+        rc = sq_fail(tx->conn->db, rc, err, "reading users");
+    done(st);
+    if (rc < 0) {
+        user_array_free(&us, n);
+        return rc;
+    }
+    *out = us;
+    *n_out = n;
+    return 0;
+}
+
+/* ---- departments ----------------------------------------------------------------------- */
+
+static void read_department(sqlite3_stmt *st, struct department *d)
+{
+    d->id = sqlite3_column_int64(st, 0);
+    d->code = col_dup(st, 1);
+    d->name = col_dup(st, 2);
+    d->parent = col_dup(st, 3);
+    d->head = col_dup(st, 4);
+}
+
+static int department_write(struct sq_tx *tx, enum sq_stmt id, struct department *d,
+                            struct ks_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, id, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, d->code);
+    bind_text(st, 2, d->name);
+    bind_text(st, 3, d->parent);
+    bind_text(st, 4, d->head);
+    if (id == ST_DEPT_UPDATE)
+        sqlite3_bind_int64(st, 5, d->id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        rc = 0;
+        if (id == ST_DEPT_INSERT)
+            d->id = sqlite3_last_insert_rowid(tx->conn->db);
+        else if (sqlite3_changes(tx->conn->db) == 0)
+            rc = ks_fail(err, KS_ENOTFOUND, "code", "department '%s' does not exist", d->code);
+    } else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = ks_fail(err, KS_ECONFLICT, "code", "department '%s' already exists", d->code);
+    } else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        rc = ks_fail(err, KS_EINVAL, "parent", "parent: department '%s' does not exist", d->parent);
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "saving department '%s'", d->code);
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_department_insert(struct store_tx *base, struct department *d, struct ks_error *err)
+{
+    return department_write(tx_of(base), ST_DEPT_INSERT, d, err);
+}
+
+static int sq_department_update(struct store_tx *base, struct department *d, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    /* A parent inside the department's own subtree would make a cycle. */
+    if (d->parent) {
+        if ((rc = tx_stmt(tx, ST_DEPT_IN_SUBTREE, &st, err)) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, d->id);
+        bind_text(st, 2, d->parent);
+        rc = sqlite3_step(st);
+        done(st);
+        if (rc == SQLITE_ROW)
+            return ks_fail(err, KS_EINVAL, "parent",
+                           "parent: department '%s' is inside '%s', so it cannot be its parent",
+                           d->parent, d->code);
+        if (rc != SQLITE_DONE)
+            return sq_fail(tx->conn->db, rc, err, "saving department '%s'", d->code);
+    }
+    return department_write(tx, ST_DEPT_UPDATE, d, err);
+}
+
+static int sq_department_get(struct store_tx *base, const char *code, struct department *out,
+                             struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_DEPT_GET, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, code);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_department(st, out);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ks_fail(err, KS_ENOTFOUND, "code", "department '%s' does not exist", code);
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "reading department '%s'", code);
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_department_list(struct store_tx *base, struct department **out, size_t *n_out,
+                              struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    struct department *ds = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_DEPT_LIST, &st, err)) < 0)
+        return rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        xgrow((void **)&ds, &cap, n + 1, sizeof(*ds));
+        department_init(&ds[n]);
+        read_department(st, &ds[n++]);
+    }
+    if (rc != SQLITE_DONE) {
+        rc = sq_fail(tx->conn->db, rc, err, "reading departments");
+        done(st);
+        department_array_free(&ds, n);
+        return rc;
+    }
+    done(st);
+    *out = ds;
+    *n_out = n;
+    return 0;
+}
+
+const struct store_ops store_sqlite_ops = {
+    .name = "sqlite",
+    .open = sq_open,
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .schema_version = sq_schema_version,
+    .tx_begin = sq_tx_begin,
+    .tx_commit = sq_tx_commit,
+    .tx_rollback = sq_tx_rollback,
+    .setting_get = sq_setting_get,
+    .setting_set = sq_setting_set,
+    .number_next = sq_number_next,
+    .complaint_insert = sq_complaint_insert,
+    .complaint_update = sq_complaint_update,
+    .complaint_get = sq_complaint_get,
+    .complaint_list = sq_complaint_list,
+    .complaint_next = sq_complaint_next,
+    .iter_free = sq_iter_free,
+    .event_append = sq_event_append,
+    .event_list = sq_event_list,
+    .deadline_put = sq_deadline_put,
+    .deadline_list = sq_deadline_list,
+    .user_insert = sq_user_insert,
+    .user_update = sq_user_update,
+    .user_get = sq_user_get,
+    .user_list = sq_user_list,
+    .department_insert = sq_department_insert,
+    .department_update = sq_department_update,
+    .department_get = sq_department_get,
+    .department_list = sq_department_list,
+};

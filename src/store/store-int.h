@@ -1,0 +1,84 @@
+/* Inside the store: the backend interface (struct store_ops) that store.c dispatches through,
+ * and the base structs every backend embeds as its first member so store.c can reach the ops
+ * from any handle. Only store.c and the backends include this file. Ownership follows
+ * store.h: the backend allocates handles in open/tx_begin/list and frees them in
+ * close/tx_commit/tx_rollback/iter_free. */
+#ifndef KS_STORE_STORE_INT_H
+#define KS_STORE_STORE_INT_H
+
+#include "store/store.h"
+
+struct store_ops;
+
+/* First member of a backend's store. */
+struct store {
+    const struct store_ops *ops;
+};
+
+/* First member of a backend's transaction. */
+struct store_tx {
+    struct store *store;
+    enum store_tx_mode mode;
+};
+
+/* First member of a backend's iterator; it borrows tx, which must outlive it. */
+struct store_iter {
+    struct store_tx *tx;
+};
+
+/* One backend. Every member is set; the wrappers in store.c check arguments that do not
+ * depend on the backend (NULL handles, a write in a read transaction) before calling. */
+struct store_ops {
+    const char *name; /* "sqlite" */
+
+    /* target is the URL with the backend's scheme removed ("kesu.db" for "sqlite:kesu.db"). */
+    int (*open)(const struct store_conf *conf, const char *target, struct store **out,
+                struct ks_error *err);
+    void (*close)(struct store *s);
+    int (*migrate)(struct store *s, int *from_out, int *to_out, struct ks_error *err);
+    int (*schema_version)(struct store *s, int *out, struct ks_error *err);
+
+    int (*tx_begin)(struct store *s, enum store_tx_mode mode, struct store_tx **out,
+                    struct ks_error *err);
+    int (*tx_commit)(struct store_tx *tx, struct ks_error *err); /* frees tx */
+    void (*tx_rollback)(struct store_tx *tx);                    /* frees tx */
+
+    int (*setting_get)(struct store_tx *tx, const char *key, char **value_out,
+                       struct ks_error *err);
+    int (*setting_set)(struct store_tx *tx, const char *key, const char *value,
+                       struct ks_error *err);
+    int (*number_next)(struct store_tx *tx, struct ks_date day, int *seq_out, struct ks_error *err);
+
+    int (*complaint_insert)(struct store_tx *tx, struct complaint *c, struct ks_error *err);
+    int (*complaint_update)(struct store_tx *tx, struct complaint *c, struct ks_error *err);
+    int (*complaint_get)(struct store_tx *tx, const char *number, struct complaint *out,
+                         struct ks_error *err);
+    int (*complaint_list)(struct store_tx *tx, const struct complaint_filter *f,
+                          struct store_iter **out, struct ks_error *err);
+    int (*complaint_next)(struct store_iter *it, struct complaint *row, struct ks_error *err);
+    void (*iter_free)(struct store_iter *it);
+
+    int (*event_append)(struct store_tx *tx, struct event *ev, struct ks_error *err);
+    int (*event_list)(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
+                      size_t *n_out, struct ks_error *err);
+
+    int (*deadline_put)(struct store_tx *tx, struct stage_deadline *d, struct ks_error *err);
+    int (*deadline_list)(struct store_tx *tx, int64_t complaint_id, struct stage_deadline **out,
+                         size_t *n_out, struct ks_error *err);
+
+    int (*user_insert)(struct store_tx *tx, struct user *u, struct ks_error *err);
+    int (*user_update)(struct store_tx *tx, struct user *u, struct ks_error *err);
+    int (*user_get)(struct store_tx *tx, const char *login, struct user *out, struct ks_error *err);
+    int (*user_list)(struct store_tx *tx, struct user **out, size_t *n_out, struct ks_error *err);
+
+    int (*department_insert)(struct store_tx *tx, struct department *d, struct ks_error *err);
+    int (*department_update)(struct store_tx *tx, struct department *d, struct ks_error *err);
+    int (*department_get)(struct store_tx *tx, const char *code, struct department *out,
+                          struct ks_error *err);
+    int (*department_list)(struct store_tx *tx, struct department **out, size_t *n_out,
+                           struct ks_error *err);
+};
+
+extern const struct store_ops store_sqlite_ops;
+
+#endif

@@ -1,0 +1,431 @@
+/* The storage front: picks a backend from the URL (a name-indexed table), dispatches every
+ * store.h call through its struct store_ops, and holds what does not depend on a backend:
+ * argument checks, filter defaults and the init/release/free of the store's own records
+ * (struct stage_deadline, struct user, struct department). A write in a read transaction is
+ * a programmer error (KS_BUG): SQLite would silently upgrade it, PostgreSQL would refuse. */
+#include "store/store-int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xalloc.h"
+
+#include "lib/banned.h"
+
+/* Backends by URL scheme; a URL without a known scheme is a SQLite file path. ops is NULL
+ * for a backend that is not built, and `missing` says so. */
+static const struct backend {
+    const char *prefix;
+    const struct store_ops *ops;
+    const char *missing;
+} backends[] = {
+    {"sqlite:", &store_sqlite_ops, NULL},
+    {"postgres://", NULL, "postgres backend is not built yet"},
+    {"postgresql://", NULL, "postgres backend is not built yet"},
+};
+
+int store_open(const struct store_conf *conf, struct store **out, struct ks_error *err)
+{
+    const char *url = conf ? conf->url : NULL;
+    const char *scheme_end;
+
+    *out = NULL;
+    if (!url || !*url)
+        return ks_fail(err, KS_ECONFIG, "database", "database: no path or url given");
+    for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+        const struct backend *b = &backends[i];
+        size_t n = strlen(b->prefix);
+        if (strncmp(url, b->prefix, n) != 0)
+            continue;
+        /* The URL itself may hold a password, so it never appears in a message. */
+        if (!b->ops)
+            return ks_fail(err, KS_ECONFIG, "database", "%s", b->missing);
+        return b->ops->open(conf, url + n, out, err);
+    }
+    scheme_end = strstr(url, "://");
+    if (scheme_end)
+        return ks_fail(err, KS_ECONFIG, "database", "database: unknown url scheme '%.*s'",
+                       (int)(scheme_end - url), url);
+    return store_sqlite_ops.open(conf, url, out, err);
+}
+
+void store_close(struct store **s)
+{
+    if (!*s)
+        return;
+    (*s)->ops->close(*s);
+    *s = NULL;
+}
+
+const char *store_backend_name(const struct store *s)
+{
+    return s->ops->name;
+}
+
+int store_migrate(struct store *s, int *from_out, int *to_out, struct ks_error *err)
+{
+    return s->ops->migrate(s, from_out, to_out, err);
+}
+
+int store_schema_version(struct store *s, int *out, struct ks_error *err)
+{
+    *out = 0;
+    return s->ops->schema_version(s, out, err);
+}
+
+int store_tx_begin(struct store *s, enum store_tx_mode mode, struct store_tx **out,
+                   struct ks_error *err)
+{
+    *out = NULL;
+    return s->ops->tx_begin(s, mode, out, err);
+}
+
+int store_tx_commit(struct store_tx **tx, struct ks_error *err)
+{
+    struct store_tx *t = *tx;
+
+    if (!t)
+        KS_BUG("commit without a transaction");
+    *tx = NULL;
+    return t->store->ops->tx_commit(t, err);
+}
+
+void store_tx_rollback(struct store_tx **tx)
+{
+    struct store_tx *t = *tx;
+
+    if (!t)
+        return;
+    *tx = NULL;
+    t->store->ops->tx_rollback(t);
+}
+
+static const struct store_ops *ops_of(const struct store_tx *tx)
+{
+    return tx->store->ops;
+}
+
+static void need_write(const struct store_tx *tx, const char *what)
+{
+    if (tx->mode != STORE_TX_WRITE)
+        KS_BUG("%s in a read transaction", what);
+}
+
+int store_setting_get(struct store_tx *tx, const char *key, char **value_out, struct ks_error *err)
+{
+    *value_out = NULL;
+    return ops_of(tx)->setting_get(tx, key, value_out, err);
+}
+
+int store_setting_set(struct store_tx *tx, const char *key, const char *value, struct ks_error *err)
+{
+    need_write(tx, "store_setting_set");
+    if (!key || !*key)
+        return ks_fail(err, KS_EINVAL, "key", "setting: the key is empty");
+    if (!value)
+        return ks_fail(err, KS_EINVAL, key, "setting '%s': no value", key);
+    return ops_of(tx)->setting_set(tx, key, value, err);
+}
+
+int store_number_next(struct store_tx *tx, struct ks_date day, int *seq_out, struct ks_error *err)
+{
+    need_write(tx, "store_number_next");
+    *seq_out = 0;
+    if (!civil_is_valid(day))
+        return ks_fail(err, KS_EINVAL, "day", "number sequence: %04d-%02d-%02d is not a date",
+                       day.y, day.m, day.d);
+    return ops_of(tx)->number_next(tx, day, seq_out, err);
+}
+
+int store_complaint_insert(struct store_tx *tx, struct complaint *c, struct ks_error *err)
+{
+    need_write(tx, "store_complaint_insert");
+    if (!c->number || !*c->number)
+        return ks_fail(err, KS_EINVAL, "number", "number: a complaint needs a number to be saved");
+    if (c->received_at == KS_TIME_NONE)
+        return ks_fail(err, KS_EINVAL, "received_at",
+                       "received_at: complaint %s has no time of receipt", c->number);
+    return ops_of(tx)->complaint_insert(tx, c, err);
+}
+
+int store_complaint_update(struct store_tx *tx, struct complaint *c, struct ks_error *err)
+{
+    need_write(tx, "store_complaint_update");
+    if (c->id <= 0)
+        KS_BUG("store_complaint_update of a complaint that was never stored");
+    if (c->received_at == KS_TIME_NONE)
+        return ks_fail(err, KS_EINVAL, "received_at",
+                       "received_at: complaint %s has no time of receipt",
+                       c->number ? c->number : "");
+    return ops_of(tx)->complaint_update(tx, c, err);
+}
+
+int store_complaint_get(struct store_tx *tx, const char *number, struct complaint *out,
+                        struct ks_error *err)
+{
+    complaint_release(out);
+    if (!number || !*number)
+        return ks_fail(err, KS_EINVAL, "number", "number: empty complaint number");
+    return ops_of(tx)->complaint_get(tx, number, out, err);
+}
+
+void complaint_filter_init(struct complaint_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->status = -1;
+    f->severity = -1;
+    f->channel = -1;
+    f->received_from = KS_TIME_NONE;
+    f->received_to = KS_TIME_NONE;
+    f->due_before = KS_TIME_NONE;
+    f->now = KS_TIME_NONE;
+    f->sort = CS_RECEIVED_DESC;
+}
+
+int store_complaint_list(struct store_tx *tx, const struct complaint_filter *f,
+                         struct store_iter **out, struct ks_error *err)
+{
+    *out = NULL;
+    if (f->status >= WF_STATE__COUNT || f->status < -1)
+        return ks_fail(err, KS_EINVAL, "status", "status: %d is not a state", f->status);
+    if (f->severity >= SEV__COUNT || f->severity < -1)
+        return ks_fail(err, KS_EINVAL, "severity", "severity: %d is not a severity", f->severity);
+    if (f->channel >= CH__COUNT || f->channel < -1)
+        return ks_fail(err, KS_EINVAL, "channel", "channel: %d is not a channel", f->channel);
+    if (f->overdue && f->now == KS_TIME_NONE)
+        return ks_fail(err, KS_EINVAL, "now", "overdue: the current time is needed");
+    if (f->limit < 0)
+        return ks_fail(err, KS_EINVAL, "limit", "limit: '%d' is negative", f->limit);
+    if (f->sort != CS_RECEIVED_DESC && f->sort != CS_RECEIVED_ASC && f->sort != CS_DUE_ASC)
+        return ks_fail(err, KS_EINVAL, "sort", "sort: %d is not a sort order", (int)f->sort);
+    return ops_of(tx)->complaint_list(tx, f, out, err);
+}
+
+int store_complaint_next(struct store_iter *it, struct complaint *row, struct ks_error *err)
+{
+    return ops_of(it->tx)->complaint_next(it, row, err);
+}
+
+void store_iter_free(struct store_iter **it)
+{
+    if (!*it)
+        return;
+    ops_of((*it)->tx)->iter_free(*it);
+    *it = NULL;
+}
+
+int store_event_append(struct store_tx *tx, struct event *ev, struct ks_error *err)
+{
+    need_write(tx, "store_event_append");
+    if (ev->complaint_id <= 0)
+        KS_BUG("event without a complaint");
+    if (ev->at == KS_TIME_NONE)
+        return ks_fail(err, KS_EINVAL, "at", "event: no time given");
+    if (!ev->actor || !*ev->actor)
+        return ks_fail(err, KS_EINVAL, "actor", "event: no actor given");
+    if (!ev->kind || !*ev->kind)
+        return ks_fail(err, KS_EINVAL, "kind", "event: no kind given");
+    return ops_of(tx)->event_append(tx, ev, err);
+}
+
+int store_event_list(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
+                     size_t *n_out, struct ks_error *err)
+{
+    *evs_out = NULL;
+    *n_out = 0;
+    return ops_of(tx)->event_list(tx, complaint_id, evs_out, n_out, err);
+}
+
+void stage_deadline_init(struct stage_deadline *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->stage = WF_STATE_NEW;
+    d->clock.started_at = KS_TIME_NONE;
+    d->clock.due_at = KS_TIME_NONE;
+    d->clock.paused_at = KS_TIME_NONE;
+    d->clock.met_at = KS_TIME_NONE;
+}
+
+void stage_deadline_release(struct stage_deadline *d)
+{
+    free(d->rule);
+    stage_deadline_init(d);
+}
+
+void stage_deadline_array_free(struct stage_deadline **ds, size_t n)
+{
+    if (!*ds)
+        return;
+    for (size_t i = 0; i < n; i++)
+        stage_deadline_release(&(*ds)[i]);
+    free(*ds);
+    *ds = NULL;
+}
+
+int store_deadline_put(struct store_tx *tx, struct stage_deadline *d, struct ks_error *err)
+{
+    need_write(tx, "store_deadline_put");
+    if (d->complaint_id <= 0)
+        KS_BUG("stage deadline without a complaint");
+    if (d->clock.started_at == KS_TIME_NONE || d->clock.due_at == KS_TIME_NONE)
+        return ks_fail(err, KS_EINVAL, "deadlines", "stage %s: the clock was never started",
+                       wf_state_name(d->stage));
+    return ops_of(tx)->deadline_put(tx, d, err);
+}
+
+int store_deadline_list(struct store_tx *tx, int64_t complaint_id, struct stage_deadline **out,
+                        size_t *n_out, struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    return ops_of(tx)->deadline_list(tx, complaint_id, out, n_out, err);
+}
+
+void user_init(struct user *u)
+{
+    memset(u, 0, sizeof(*u));
+    u->role = ROLE_VIEWER;
+    u->created_at = KS_TIME_NONE;
+}
+
+void user_release(struct user *u)
+{
+    free(u->login);
+    free(u->name);
+    free(u->department);
+    free(u->phone);
+    free(u->email);
+    free(u->password_hash);
+    user_init(u);
+}
+
+void user_array_free(struct user **us, size_t n)
+{
+    if (!*us)
+        return;
+    for (size_t i = 0; i < n; i++)
+        user_release(&(*us)[i]);
+    free(*us);
+    *us = NULL;
+}
+
+static int check_user(const struct user *u, struct ks_error *err)
+{
+    if (!u->login || !*u->login)
+        return ks_fail(err, KS_EINVAL, "login", "login: a user needs a login");
+    if ((unsigned)u->role >= ROLE__COUNT)
+        return ks_fail(err, KS_EINVAL, "role", "role: %d is not a role", (int)u->role);
+    return 0;
+}
+
+int store_user_insert(struct store_tx *tx, struct user *u, struct ks_error *err)
+{
+    int rc;
+
+    need_write(tx, "store_user_insert");
+    if ((rc = check_user(u, err)) < 0)
+        return rc;
+    return ops_of(tx)->user_insert(tx, u, err);
+}
+
+int store_user_update(struct store_tx *tx, struct user *u, struct ks_error *err)
+{
+    int rc;
+
+    need_write(tx, "store_user_update");
+    if (u->id <= 0)
+        KS_BUG("store_user_update of a user that was never stored");
+    if ((rc = check_user(u, err)) < 0)
+        return rc;
+    return ops_of(tx)->user_update(tx, u, err);
+}
+
+int store_user_get(struct store_tx *tx, const char *login, struct user *out, struct ks_error *err)
+{
+    user_release(out);
+    if (!login || !*login)
+        return ks_fail(err, KS_EINVAL, "login", "login: empty");
+    return ops_of(tx)->user_get(tx, login, out, err);
+}
+
+int store_user_list(struct store_tx *tx, struct user **out, size_t *n_out, struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    return ops_of(tx)->user_list(tx, out, n_out, err);
+}
+
+void department_init(struct department *d)
+{
+    memset(d, 0, sizeof(*d));
+}
+
+void department_release(struct department *d)
+{
+    free(d->code);
+    free(d->name);
+    free(d->parent);
+    free(d->head);
+    department_init(d);
+}
+
+void department_array_free(struct department **ds, size_t n)
+{
+    if (!*ds)
+        return;
+    for (size_t i = 0; i < n; i++)
+        department_release(&(*ds)[i]);
+    free(*ds);
+    *ds = NULL;
+}
+
+static int check_department(const struct department *d, struct ks_error *err)
+{
+    if (!d->code || !*d->code)
+        return ks_fail(err, KS_EINVAL, "code", "code: a department needs a code");
+    if (!d->name || !*d->name)
+        return ks_fail(err, KS_EINVAL, "name", "department '%s': the name is empty", d->code);
+    if (d->parent && strcmp(d->parent, d->code) == 0)
+        return ks_fail(err, KS_EINVAL, "parent", "department '%s': it cannot be its own parent",
+                       d->code);
+    return 0;
+}
+
+int store_department_insert(struct store_tx *tx, struct department *d, struct ks_error *err)
+{
+    int rc;
+
+    need_write(tx, "store_department_insert");
+    if ((rc = check_department(d, err)) < 0)
+        return rc;
+    return ops_of(tx)->department_insert(tx, d, err);
+}
+
+int store_department_update(struct store_tx *tx, struct department *d, struct ks_error *err)
+{
+    int rc;
+
+    need_write(tx, "store_department_update");
+    if (d->id <= 0)
+        KS_BUG("store_department_update of a department that was never stored");
+    if ((rc = check_department(d, err)) < 0)
+        return rc;
+    return ops_of(tx)->department_update(tx, d, err);
+}
+
+int store_department_get(struct store_tx *tx, const char *code, struct department *out,
+                         struct ks_error *err)
+{
+    department_release(out);
+    if (!code || !*code)
+        return ks_fail(err, KS_EINVAL, "code", "department: empty code");
+    return ops_of(tx)->department_get(tx, code, out, err);
+}
+
+int store_department_list(struct store_tx *tx, struct department **out, size_t *n_out,
+                          struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    return ops_of(tx)->department_list(tx, out, n_out, err);
+}
