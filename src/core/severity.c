@@ -788,6 +788,16 @@ static bool any_match(const struct ctx *c, enum kind k)
     return false;
 }
 
+/* Fills a reason's words with the matches of kind k and its detail from fmt (one %s: the
+ * words). */
+static void word_reason(struct sev_reason *r, const struct ctx *c, enum kind k, const char *fmt)
+{
+    char words[SEV_WORDS_MAX] = "";
+    collect_words(words, sizeof words, c, k);
+    memcpy(r->words, words, sizeof words);
+    snprintf(r->detail, sizeof r->detail, fmt, words);
+}
+
 static enum severity max_sev(enum severity a, enum severity b)
 {
     return a > b ? a : b;
@@ -1042,18 +1052,14 @@ static int judge(struct ctx *c, const struct sev_input *in, struct sev_result *o
         sev = max_sev(sev, SEV_BATCH);
         struct sev_reason *r = reason_add(out, SEV_RULE_BATCH, SEV_BATCH);
         if (r) {
-            collect_words(r->words, sizeof r->words, c, K_BATCH);
-            snprintf(r->detail, sizeof r->detail,
-                     "「%s」：整批或批次性问题、无法正常上线入库：判定为批量", r->words);
+            word_reason(r, c, K_BATCH, "「%s」：整批或批次性问题、无法正常上线入库：判定为批量");
         }
     }
     if (any_match(c, K_SERIOUS)) {
         sev = max_sev(sev, SEV_SERIOUS);
         struct sev_reason *r = reason_add(out, SEV_RULE_FUNCTION, SEV_SERIOUS);
         if (r) {
-            collect_words(r->words, sizeof r->words, c, K_SERIOUS);
-            snprintf(r->detail, sizeof r->detail,
-                     "「%s」：功能或安全失效、影响后续订单：判定为严重", r->words);
+            word_reason(r, c, K_SERIOUS, "「%s」：功能或安全失效、影响后续订单：判定为严重");
         }
     }
 
@@ -1088,9 +1094,7 @@ static int judge(struct ctx *c, const struct sev_input *in, struct sev_result *o
         struct sev_reason *r = reason_add(out, SEV_RULE_URGENT, rules->urgent_severity);
         if (r) {
             r->urgent = true;
-            collect_words(r->words, sizeof r->words, c, K_URGENT);
-            snprintf(r->detail, sizeof r->detail,
-                     "「%s」：涉及人身或财产安全，立即启动应急预案，一级响应", r->words);
+            word_reason(r, c, K_URGENT, "「%s」：涉及人身或财产安全，立即启动应急预案，一级响应");
         }
     }
 
