@@ -163,10 +163,19 @@ int store_complaint_update(struct store_tx *tx, struct complaint *c, struct ks_e
 int store_complaint_get(struct store_tx *tx, const char *number, struct complaint *out,
                         struct ks_error *err)
 {
-    complaint_release(out);
-    if (!number || !*number)
+    char *key;
+    int rc;
+
+    if (!number || !*number) {
+        complaint_release(out);
         return ks_fail(err, KS_EINVAL, "number", "number: empty complaint number");
-    return ops_of(tx)->complaint_get(tx, number, out, err);
+    }
+    /* A copy, so a record can be reloaded by its own number (out->number). */
+    key = xstrdup(number);
+    complaint_release(out);
+    rc = ops_of(tx)->complaint_get(tx, key, out, err);
+    free(key);
+    return rc;
 }
 
 void complaint_filter_init(struct complaint_filter *f)
@@ -342,10 +351,18 @@ int store_user_update(struct store_tx *tx, struct user *u, struct ks_error *err)
 
 int store_user_get(struct store_tx *tx, const char *login, struct user *out, struct ks_error *err)
 {
-    user_release(out);
-    if (!login || !*login)
+    char *key;
+    int rc;
+
+    if (!login || !*login) {
+        user_release(out);
         return ks_fail(err, KS_EINVAL, "login", "login: empty");
-    return ops_of(tx)->user_get(tx, login, out, err);
+    }
+    key = xstrdup(login); /* out->login may be the key */
+    user_release(out);
+    rc = ops_of(tx)->user_get(tx, key, out, err);
+    free(key);
+    return rc;
 }
 
 int store_user_list(struct store_tx *tx, struct user **out, size_t *n_out, struct ks_error *err)
@@ -416,10 +433,18 @@ int store_department_update(struct store_tx *tx, struct department *d, struct ks
 int store_department_get(struct store_tx *tx, const char *code, struct department *out,
                          struct ks_error *err)
 {
-    department_release(out);
-    if (!code || !*code)
+    char *key;
+    int rc;
+
+    if (!code || !*code) {
+        department_release(out);
         return ks_fail(err, KS_EINVAL, "code", "department: empty code");
-    return ops_of(tx)->department_get(tx, code, out, err);
+    }
+    key = xstrdup(code); /* out->code may be the key */
+    department_release(out);
+    rc = ops_of(tx)->department_get(tx, key, out, err);
+    free(key);
+    return rc;
 }
 
 int store_department_list(struct store_tx *tx, struct department **out, size_t *n_out,
