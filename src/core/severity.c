@@ -671,6 +671,31 @@ static void note_how(struct qty *q, const struct ctx *c, uint32_t a, uint32_t b)
     q->how[n] = '\0';
 }
 
+/* True when the clause of h names a defect or a defect word: "所有型号都有货吗" is no share
+ * of defective goods, "所有反光片都掉了" is (all of them). */
+static bool speaks_of_defects(const struct ctx *c, const struct acm_hit *h)
+{
+    for (size_t i = 0; i < c->n_hits; i++) {
+        const struct acm_hit *o = &c->hits[i];
+        if (hit_kind(c, o) != K_DEFECTIVE)
+            continue;
+        uint32_t a = o->start < h->start ? o->end : h->end;
+        uint32_t b = o->start < h->start ? h->start : o->start;
+        if (a > b || !has_sep(c->t, a, b))
+            return true;
+    }
+    for (size_t i = 0; i < c->n_m; i++) {
+        const struct match *m = &c->m[i];
+        if (c->e->phrases[m->phrase].kind != K_DEFECT || m->dropped || m->negated)
+            continue;
+        uint32_t a = m->start < h->start ? m->end : h->end;
+        uint32_t b = m->start < h->start ? h->start : m->start;
+        if (a > b || !has_sep(c->t, a, b))
+            return true;
+    }
+    return false;
+}
+
 static void find_quantities(const struct ctx *c, struct qty *q)
 {
     q->delivered = q->defective = SEV_QTY_UNKNOWN;
@@ -704,6 +729,8 @@ static void find_quantities(const struct ctx *c, struct qty *q)
             }
         } else if (k == K_RATIO) {
             int pm = c->e->phrases[c->e->parts[h->id].phrase].value;
+            if (pm == 1000 && !speaks_of_defects(c, h))
+                continue; /* 所有, 全部 quantify anything; 一半, 大部分 are shares */
             if (pm > q->permille) {
                 q->permille = pm;
                 note_how(q, c, h->start, h->end);
