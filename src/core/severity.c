@@ -40,6 +40,7 @@
 #define NEG_REACH   18 /* bytes from a negation to what it negates: 6 Chinese characters */
 #define PARTS_MAX   3
 #define NUMS_MAX    64
+#define SEEN_WORDS  64 /* bitset of 4096 pattern ids */
 
 enum kind {
     K_DEFECT = 0,
@@ -132,8 +133,9 @@ static const struct vocab vocab[] = {
 struct phrase {
     enum kind kind;
     int n_parts;
-    int target; /* defect (index into dref), category or product index */
-    int value;  /* K_RATIO: per mille */
+    uint32_t part_ids[PARTS_MAX]; /* pattern id of each part */
+    int target;                   /* defect (index into dref), category or product index */
+    int value;                    /* K_RATIO: per mille */
     size_t len; /* bytes of the normalised phrase without '~' (longer is more specific) */
 };
 
@@ -214,10 +216,15 @@ static int add_phrase(struct sev_engine *e, const char *word, enum kind kind, in
         xgrow((void **)&e->parts, &e->cap_parts, (size_t)id + 1, sizeof *e->parts);
         e->parts[id].phrase = pi;
         e->parts[id].index = i;
+        e->phrases[pi].part_ids[i] = id;
         e->n_parts = (size_t)id + 1;
         total += nl;
     }
-    e->phrases[pi] = (struct phrase){kind, n, target, value, total};
+    e->phrases[pi].kind = kind;
+    e->phrases[pi].n_parts = n;
+    e->phrases[pi].target = target;
+    e->phrases[pi].value = value;
+    e->phrases[pi].len = total;
     e->n_phrases++;
     return 0;
 }
@@ -376,12 +383,23 @@ static int64_t chain(const struct ctx *c, size_t hi, uint32_t phrase, int k, uin
 
 static void find_phrases(struct ctx *c)
 {
+    /* Which patterns were hit so far: a phrase is worth chaining only when the part before
+     * its last one was seen (most last parts, like 断 or 错, end nothing). */
+    uint64_t seen[SEEN_WORDS] = {0};
+    bool filter = c->e->n_parts <= SEEN_WORDS * 64;
     for (size_t i = 0; i < c->n_hits && c->n_m < MATCHES_MAX; i++) {
         const struct acm_hit *h = &c->hits[i];
         const struct part *pt = &c->e->parts[h->id];
         const struct phrase *ph = &c->e->phrases[pt->phrase];
+        if (filter)
+            seen[h->id / 64] |= UINT64_C(1) << (h->id % 64);
         if (pt->index != ph->n_parts - 1)
             continue;
+        if (filter && ph->n_parts > 1) {
+            uint32_t prev = ph->part_ids[ph->n_parts - 2];
+            if (!(seen[prev / 64] & (UINT64_C(1) << (prev % 64))))
+                continue;
+        }
         struct match *m = &c->m[c->n_m];
         memset(m, 0, sizeof *m);
         int64_t s = chain(c, i, pt->phrase, ph->n_parts - 2, h->start, m);
