@@ -334,6 +334,26 @@ static void second_writer_waits_then_reports_busy(void **state)
     store_close(&other);
 }
 
+static void exhausted_pool_waits_then_reports_busy(void **state)
+{
+    struct fx *fx = *state;
+    struct store_conf conf = {.url = fx->path, .busy_timeout_ms = 50, .pool_size = 1};
+    struct store *s = NULL;
+    struct store_tx *tx, *tx2 = NULL;
+    struct ks_error err = {0};
+
+    check(store_open(&conf, &s, &err), &err);
+    tx = begin(s, STORE_TX_READ);
+    assert_int_equal(store_tx_begin(s, STORE_TX_READ, &tx2, &err), KS_ESTORE);
+    assert_null(tx2);
+    assert_non_null(strstr(err.message, "connections are in use"));
+    commit(&tx);
+    /* The connection went back to the pool. */
+    tx = begin(s, STORE_TX_WRITE);
+    commit(&tx);
+    store_close(&s);
+}
+
 struct worker {
     struct store *s;
     int made;
@@ -1202,6 +1222,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stale_update_is_a_conflict_and_nothing_is_lost, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(second_writer_waits_then_reports_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(exhausted_pool_waits_then_reports_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(threads_share_one_store, setup, teardown),
         cmocka_unit_test_setup_teardown(migrations_run_once_and_data_survives_reopen, setup_empty,
                                         teardown),
