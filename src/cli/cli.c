@@ -50,6 +50,7 @@ int cli_fail(const struct ks_error *err)
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
+
     fprintf(stderr, "kesu %s: ", cmd);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -126,14 +127,14 @@ int cli_parse(const char *cmd, const struct cli_opt *opts, bool unknown_ok, int 
             a = "--help";
         if (a[1] != '-') {
             free(ps);
-            return cli_usage_error(cmd, "unknown option '%s'", a);
+            return -cli_usage_error(cmd, "unknown option '%s'", a);
         }
         a += 2;
         eq = strchr(a, '=');
         len = eq ? (size_t)(eq - a) : strlen(a);
         if (len >= sizeof(name)) {
             free(ps);
-            return cli_usage_error(cmd, "option '--%.40s...' is too long", a);
+            return -cli_usage_error(cmd, "option '--%.40s...' is too long", a);
         }
         memcpy(name, a, len);
         name[len] = '\0';
@@ -142,7 +143,7 @@ int cli_parse(const char *cmd, const struct cli_opt *opts, bool unknown_ok, int 
                 o = p;
         if (!o && !unknown_ok) {
             free(ps);
-            return cli_usage_error(cmd, "unknown option '--%s'", name);
+            return -cli_usage_error(cmd, "unknown option '--%s'", name);
         }
         ps[n].id = o ? o->id : -1;
         ps[n].name = argv[i] + 2;
@@ -153,11 +154,11 @@ int cli_parse(const char *cmd, const struct cli_opt *opts, bool unknown_ok, int 
                 ps[n].value = argv[++i];
             } else {
                 free(ps);
-                return cli_usage_error(cmd, "option '--%s' needs a value", name);
+                return -cli_usage_error(cmd, "option '--%s' needs a value", name);
             }
         } else if (eq) {
             free(ps);
-            return cli_usage_error(cmd, "option '--%s' takes no value", name);
+            return -cli_usage_error(cmd, "option '--%s' takes no value", name);
         }
         n++;
     }

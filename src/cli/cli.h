@@ -35,7 +35,7 @@ int cli_main(const struct cli_command *commands, int argc, char **argv);
 int cli_exit_code(enum ks_err code);
 /* Prints "kesu: <message>" (and the field) to stderr and returns the exit code for err. */
 int cli_fail(const struct ks_error *err);
-/* Prints a usage error to stderr and returns EXIT_USAGE. */
+/* Prints a usage error to stderr and returns EXIT_USAGE. cli_parse() returns its negation. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Options: a tiny parser shared by every command so that "--name value", "--name=value" and
@@ -70,8 +70,8 @@ struct cli_parsed {
 
 /* Splits argv[1..] into options and positionals. Unknown options are errors unless
  * unknown_ok, in which case they come back with id -1 (commands that accept field names as
- * options). Returns the number of entries in out (allocated; free()) or EXIT_USAGE after
- * printing why. */
+ * options). Returns the number of entries in out (allocated; free()), or -EXIT_USAGE after
+ * printing why (out untouched). */
 int cli_parse(const char *cmd, const struct cli_opt *opts, bool unknown_ok, int argc, char **argv,
               struct cli_parsed **out);
 
@@ -93,5 +93,15 @@ const char *cli_db(const struct cli_ctx *ctx);
 int cli_now(const struct cli_ctx *ctx, int64_t *now_out, struct ks_error *err);
 
 int cmd_version(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_migrate(int argc, char **argv);
+int cmd_add(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_move(int argc, char **argv);
+int cmd_edit(int argc, char **argv);
+int cmd_comment(int argc, char **argv);
+int cmd_override(int argc, char **argv);
+int cmd_calendar(int argc, char **argv);
 
 #endif

@@ -1,12 +1,24 @@
-/* The kesu command: the table of subcommands, global options, and the one mapping from
- * error kinds to exit codes (sysexits). Each subcommand lives in cmd-<name>.c. */
+/* The kesu command: the table of subcommands. Each lives in cmd-<name>.c; dispatch, options
+ * and the one mapping from error kinds to exit codes are in cli.c. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd-classify.h"
 #include "lib/banned.h"
 
 static const struct cli_command commands[] = {
+    {"init", cmd_init, 0, "create or update a database with a preset and an admin user"},
+    {"migrate", cmd_migrate, 0, "apply schema migrations"},
+    {"add", cmd_add, 0, "register a complaint"},
+    {"list", cmd_list, 0, "list complaints with filters and full-text search"},
+    {"show", cmd_show, 0, "show a complaint: fields, deadlines and timeline"},
+    {"move", cmd_move, 0, "move a complaint to another state of the procedure"},
+    {"edit", cmd_edit, 0, "change fields of a complaint (a new assignee is a hand-over)"},
+    {"comment", cmd_comment, 0, "add a note to a complaint's timeline"},
+    {"override", cmd_override, 0, "correct a complaint's judged severity or category"},
+    {"classify", cmd_classify, 0, "judge severity and category of a text by a preset"},
+    {"calendar", cmd_calendar, 0, "working days: check a date, compute a deadline"},
     {"version", cmd_version, 0, "print the version"},
     {NULL, NULL, 0, NULL},
 };

@@ -1,0 +1,137 @@
+/* kesu init and kesu migrate: create or upgrade a database. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app/app.h"
+#include "cli/cli.h"
+#include "lib/secret.h"
+#include "store/store.h"
+#include "lib/banned.h"
+
+enum { OPT_PRESET = 1, OPT_TZ, OPT_CLOSE, OPT_ADMIN_PASSWORD };
+
+static const char init_usage[] =
+    "usage: kesu init [--db PATH] [--preset NAME|FILE.yaml] [--timezone TZ]\n"
+    "                 [--business-close HH:MM] [--admin-password PW]\n\n"
+    "Creates the database (default ./kesu.db, or $KESU_DB) with the chosen preset (预案):\n"
+    "manufacturing (default), generic, bank, telecom, transport, or your own YAML file, and\n"
+    "an 'admin' user. The admin password comes from --admin-password, $KESU_ADMIN_PASSWORD,\n"
+    "or is generated and printed once. Running init again on an existing database keeps\n"
+    "its data, applies new migrations and updates the settings given.\n";
+
+int cmd_init(int argc, char **argv)
+{
+    static const struct cli_opt opts[] = {
+        CLI_COMMON_OPTS,
+        {"preset", CLI_ARG, OPT_PRESET},
+        {"timezone", CLI_ARG, OPT_TZ},
+        {"business-close", CLI_ARG, OPT_CLOSE},
+        {"admin-password", CLI_ARG, OPT_ADMIN_PASSWORD},
+        {0},
+    };
+    struct cli_parsed *ps = NULL;
+    struct cli_ctx ctx;
+    struct app_init init = {0};
+    struct app_conf conf = {0};
+    struct ks_error err = {0};
+    struct stat st;
+    const char *password = getenv("KESU_ADMIN_PASSWORD");
+    char generated[SECRET_TOKEN_CHARS + 1] = "";
+    char hash[SECRET_HASH_MAX];
+    bool existed;
+    int n, rc;
+
+    cli_ctx_init(&ctx);
+    n = cli_parse("init", opts, false, argc, argv, &ps);
+    if (n < 0)
+        return EXIT_USAGE;
+    for (int i = 0; i < n; i++) {
+        switch (ps[i].id) {
+        case OPT_HELP:
+            free(ps);
+            fputs(init_usage, stdout);
+            return 0;
+        case OPT_PRESET:
+            init.preset = ps[i].value;
+            break;
+        case OPT_TZ:
+            init.tz = ps[i].value;
+            break;
+        case OPT_CLOSE:
+            init.business_close = ps[i].value;
+            break;
+        case OPT_ADMIN_PASSWORD:
+            password = ps[i].value;
+            break;
+        default:
+            if (!cli_ctx_option(&ctx, &ps[i])) {
+                free(ps);
+                return cli_usage_error("init", "unexpected argument '%s'", ps[i].value);
+            }
+        }
+    }
+    free(ps);
+    conf.db_url = cli_db(&ctx);
+    existed = stat(conf.db_url, &st) == 0;
+    if (!password && !existed) {
+        secret_token(generated);
+        generated[16] = '\0';
+        password = generated;
+    }
+    if (password && password[0]) {
+        if (secret_hash_password(password, hash, &err) < 0)
+            return cli_fail(&err);
+        init.admin_password_hash = hash;
+    }
+    rc = app_init_db(&conf, &init, &err);
+    if (rc < 0)
+        return cli_fail(&err);
+    printf("%s %s (preset %s)\n", existed ? "updated" : "initialised", conf.db_url,
+           init.preset ? init.preset : APP_DEFAULT_PRESET);
+    if (generated[0])
+        printf("admin password: %s  (shown once; change it with 'kesu user passwd admin')\n",
+               generated);
+    return 0;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+    static const struct cli_opt opts[] = {CLI_COMMON_OPTS, {0}};
+    struct cli_parsed *ps = NULL;
+    struct cli_ctx ctx;
+    struct store_conf sc = {0};
+    struct store *s = NULL;
+    struct ks_error err = {0};
+    int n, from = 0, to = 0, rc;
+
+    cli_ctx_init(&ctx);
+    n = cli_parse("migrate", opts, false, argc, argv, &ps);
+    if (n < 0)
+        return EXIT_USAGE;
+    for (int i = 0; i < n; i++) {
+        if (ps[i].id == OPT_HELP) {
+            free(ps);
+            puts("usage: kesu migrate [--db PATH]\n\nApplies the schema migrations this "
+                 "version of kesu has and the database lacks.");
+            return 0;
+        }
+        if (!cli_ctx_option(&ctx, &ps[i])) {
+            free(ps);
+            return cli_usage_error("migrate", "unexpected argument '%s'", ps[i].value);
+        }
+    }
+    free(ps);
+    sc.url = cli_db(&ctx);
+    if ((rc = store_open(&sc, &s, &err)) == 0)
+        rc = store_migrate(s, &from, &to, &err);
+    store_close(&s);
+    if (rc < 0)
+        return cli_fail(&err);
+    if (from == to)
+        printf("%s is up to date (schema version %d)\n", sc.url, to);
+    else
+        printf("%s migrated from schema version %d to %d\n", sc.url, from, to);
+    return 0;
+}
