@@ -70,6 +70,89 @@ static int load_calendar(struct calendar *cal, struct ks_error *err)
     return calendar_load_csv(cal, (const char *)f->data, f->size, CALENDAR_FILE, err);
 }
 
+static int setting_opt(struct store_tx *tx, const char *key, char **value_out,
+                       struct ks_error *err);
+
+/* Applies the stored organisation days ("YYYY-MM-DD rest|work name" per line) to cal. */
+static int load_org_days(struct calendar *cal, const char *text, struct ks_error *err)
+{
+    int line = 0;
+
+    while (text && *text) {
+        const char *eol = strchr(text, '\n');
+        size_t len = eol ? (size_t)(eol - text) : strlen(text);
+        char row[256], date[KS_DATE_STRLEN], kind[8], *name;
+        struct ks_date d;
+        int rc;
+
+        line++;
+        if (len >= sizeof(row))
+            return ks_fail(err, KS_ECONFIG, SETTING_ORG_DAYS, "org_days:%d: line too long", line);
+        memcpy(row, text, len);
+        row[len] = '\0';
+        text += len + (eol ? 1 : 0);
+        if (len == 0)
+            continue;
+        if (len < 16 || row[10] != ' ' || sscanf(row + 11, "%4s", kind) != 1)
+            return ks_fail(err, KS_ECONFIG, SETTING_ORG_DAYS,
+                           "org_days:%d: expected 'YYYY-MM-DD rest|work name'", line);
+        memcpy(date, row, 10);
+        date[10] = '\0';
+        name = row + 11 + strlen(kind);
+        while (*name == ' ')
+            name++;
+        if ((rc = civil_parse_date(date, "date", &d, err)) < 0 ||
+            (rc = calendar_add_org_day(cal, d, strcmp(kind, "work") == 0, name, err)) < 0) {
+            ks_error_prefix(err, "org_days:%d", line);
+            return KS_ECONFIG;
+        }
+    }
+    return 0;
+}
+
+int app_org_day_set(struct app *a, struct ks_date d, const char *kind, const char *name,
+                    struct ks_error *err)
+{
+    struct store_tx *tx = NULL;
+    struct buf out;
+    char *old = NULL, date[KS_DATE_STRLEN];
+    const char *p;
+    int rc;
+
+    civil_format_date(d, date);
+    if (kind && strcmp(kind, "rest") != 0 && strcmp(kind, "work") != 0)
+        return ks_fail(err, KS_EINVAL, "kind", "kind: '%s' is not rest or work", kind);
+    if (name && (strlen(name) > 100 || strchr(name, '\n') || !utf8_is_valid(name, strlen(name))))
+        return ks_fail(err, KS_EINVAL, "name", "name: one line of valid UTF-8, at most 100 bytes");
+    if (kind && (rc = calendar_add_org_day(&a->cal, d, strcmp(kind, "work") == 0, name, err)) < 0)
+        return rc;
+    if ((rc = store_tx_begin(a->store, STORE_TX_WRITE, &tx, err)) < 0)
+        return rc;
+    if ((rc = setting_opt(tx, SETTING_ORG_DAYS, &old, err)) < 0)
+        goto out;
+    buf_init(&out, 1u << 20);
+    for (p = old; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) + 1 : strlen(p);
+        if (len >= 10 && strncmp(p, date, 10) != 0)
+            buf_add(&out, p, len);
+        p += len;
+    }
+    if (out.len && out.data[out.len - 1] != '\n')
+        buf_addch(&out, '\n');
+    if (kind && buf_addf(&out, "%s %s %s\n", date, kind, name ? name : "") < 0)
+        rc = ks_fail(err, KS_ELIMIT, SETTING_ORG_DAYS, "too many organisation days");
+    if (rc == 0)
+        rc = store_setting_set(tx, SETTING_ORG_DAYS, buf_str(&out), err);
+    buf_release(&out);
+    if (rc == 0)
+        rc = store_tx_commit(&tx, err);
+out:
+    store_tx_rollback(&tx);
+    free(old);
+    return rc;
+}
+
 /* Reads a setting, leaving *value_out NULL when absent. */
 static int setting_opt(struct store_tx *tx, const char *key, char **value_out, struct ks_error *err)
 {
@@ -86,7 +169,7 @@ int app_open(struct app *a, const struct app_conf *conf, struct ks_error *err)
 {
     struct store_conf sc = {.url = conf->db_url, .pool_size = conf->pool_size};
     struct store_tx *tx = NULL;
-    char *preset_name = NULL, *preset_yaml = NULL, *tz = NULL, *close = NULL;
+    char *preset_name = NULL, *preset_yaml = NULL, *tz = NULL, *close = NULL, *org = NULL;
     int version = 0;
     int rc;
 
@@ -111,14 +194,15 @@ int app_open(struct app *a, const struct app_conf *conf, struct ks_error *err)
     if ((rc = setting_opt(tx, SETTING_PRESET, &preset_name, err)) < 0 ||
         (rc = setting_opt(tx, SETTING_PRESET_YAML, &preset_yaml, err)) < 0 ||
         (rc = setting_opt(tx, SETTING_TZ, &tz, err)) < 0 ||
-        (rc = setting_opt(tx, SETTING_BUSINESS_CLOSE, &close, err)) < 0)
+        (rc = setting_opt(tx, SETTING_BUSINESS_CLOSE, &close, err)) < 0 ||
+        (rc = setting_opt(tx, SETTING_ORG_DAYS, &org, err)) < 0)
         goto fail;
     store_tx_rollback(&tx);
 
     a->tz_name = xstrdup(tz ? tz : APP_DEFAULT_TZ);
     if ((rc = app_tz_offset(a->tz_name, &a->zone.utc_offset_min, err)) < 0 ||
         (rc = parse_close(close, &a->zone.business_close_min, err)) < 0 ||
-        (rc = load_calendar(&a->cal, err)) < 0)
+        (rc = load_calendar(&a->cal, err)) < 0 || (rc = load_org_days(&a->cal, org, err)) < 0)
         goto fail;
     if (preset_yaml)
         rc = preset_load_buffer(preset_yaml, strlen(preset_yaml),
@@ -134,6 +218,7 @@ int app_open(struct app *a, const struct app_conf *conf, struct ks_error *err)
     free(preset_yaml);
     free(tz);
     free(close);
+    free(org);
     return 0;
 fail:
     store_tx_rollback(&tx);
@@ -141,6 +226,7 @@ fail:
     free(preset_yaml);
     free(tz);
     free(close);
+    free(org);
     app_close(a);
     return rc;
 }

@@ -43,6 +43,7 @@ struct app {
 #define SETTING_PRESET_YAML    "preset_yaml" /* the preset text in force (kept in the database) */
 #define SETTING_TZ             "timezone"
 #define SETTING_BUSINESS_CLOSE "business_close" /* "17:30" or "" */
+#define SETTING_ORG_DAYS "org_days" /* lines "2026-12-31 rest 年终盘点" / "... work 补班" */
 
 /* Opens an existing, migrated database and loads what it names (preset, time zone,
  * calendar). KS_ENOTFOUND when the database does not exist. */
@@ -58,6 +59,12 @@ struct app_init {
 /* Creates (or migrates) the database at conf->db_url, records the settings and creates the
  * `admin` user when missing. Idempotent: an existing database keeps its data. */
 int app_init_db(const struct app_conf *conf, const struct app_init *init, struct ks_error *err);
+
+/* Adds (kind "rest" or "work") or removes (kind NULL) an organisation's own day in the
+ * database and in a->cal. The date must lie in the years the official calendar covers; name
+ * is one line of at most 100 bytes. */
+int app_org_day_set(struct app *a, struct ks_date d, const char *kind, const char *name,
+                    struct ks_error *err);
 
 /* The UTC offset of a time-zone name: the China zones, "UTC", or "+08:00". */
 int app_tz_offset(const char *name, int *offset_min_out, struct ks_error *err);
