@@ -323,6 +323,58 @@ static const char *event_label(const struct event *ev)
     return ev->kind;
 }
 
+/* The part of an event's details a person wants to read in a terminal. */
+static void print_event_details(const struct event *ev)
+{
+    json_t *d = ev->details ? json_loads(ev->details, 0, NULL) : NULL;
+    const char *k, *stage = NULL, *due = NULL, *rule = NULL, *from = NULL, *to = NULL;
+    const char *sev = NULL;
+    json_t *v, *reasons = NULL;
+    size_t i;
+
+    if (!json_is_object(d)) {
+        json_decref(d);
+        return;
+    }
+    if (strcmp(ev->kind, EV_CLASSIFIED) == 0) {
+        enum severity s = SEV_NONE;
+        json_unpack(d, "{s?s, s?o}", "severity", &sev, "reasons", &reasons);
+        if (sev)
+            severity_parse(sev, &s, NULL);
+        printf(" %s", severity_label(s));
+        json_array_foreach(reasons, i, v)
+        {
+            const char *detail = json_string_value(json_object_get(v, "detail"));
+            if (detail)
+                printf("\n%38s· %s", "", detail);
+        }
+    } else if (strcmp(ev->kind, EV_DEADLINE) == 0) {
+        enum wf_state st = WF_STATE_NEW;
+        json_unpack(d, "{s?s, s?s, s?s}", "stage", &stage, "due_at", &due, "rule", &rule);
+        if (stage && wf_state_parse(stage, &st, NULL) == 0)
+            stage = wf_state_label(st);
+        printf(" %s%s 截止 %s%s%s", ev->note && strcmp(ev->note, "started") == 0 ? "开始 " : "",
+               stage ? stage : "", due ? due : "", rule ? "  " : "", rule ? rule : "");
+    } else if (strcmp(ev->kind, EV_EDIT) == 0) {
+        json_t *changed = json_object_get(d, "changed");
+        json_object_foreach(changed, k, v)
+        {
+            const char *x = json_string_value(json_object_get(v, "to"));
+            printf("\n%38s· %s → %s", "", k,
+                   x                   ? x
+                   : json_is_string(v) ? json_string_value(v)
+                                       : "(空)");
+        }
+    } else if (strcmp(ev->kind, EV_HANDOVER) == 0 || strcmp(ev->kind, EV_OVERRIDE) == 0) {
+        if (json_unpack(d, "{s?s, s?s}", "from", &from, "to", &to) == 0 && (from || to))
+            printf(" %s → %s", from ? from : "-", to ? to : "-");
+        if (json_unpack(d, "{s?s, s?s}", "severity_from", &from, "severity_to", &to) == 0 && from &&
+            to)
+            printf(" %s → %s", from, to);
+    }
+    json_decref(d);
+}
+
 static void print_view(const struct app *a, const struct app_view *v, int64_t now)
 {
     const struct complaint *c = &v->c;
@@ -378,10 +430,9 @@ static void print_view(const struct app *a, const struct app_view *v, int64_t no
         if (ev->from_state >= 0 && ev->to_state >= 0)
             printf(" %s → %s", wf_state_label((enum wf_state)ev->from_state),
                    wf_state_label((enum wf_state)ev->to_state));
-        if (ev->note)
+        if (ev->note && strcmp(ev->kind, EV_DEADLINE) != 0)
             printf("  “%s”", ev->note);
-        if (ev->details && strcmp(ev->kind, EV_CREATED) != 0)
-            printf("  %s", ev->details);
+        print_event_details(ev);
         putchar('\n');
     }
     buf_release(&b);
