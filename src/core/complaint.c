@@ -683,19 +683,6 @@ void complaint_number_format(struct ks_date day, int seq, char out[COMPLAINT_NUM
     snprintf(out, COMPLAINT_NUMBER_MAX, "KS%04d%02d%02d-%04d", day.y, day.m, day.d, seq);
 }
 
-/* Reads exactly n digits at s. */
-static bool read_digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 int complaint_number_parse(const char *s, struct ks_date *day_out, int *seq_out,
                            struct ks_error *err)
 {
@@ -703,12 +690,12 @@ int complaint_number_parse(const char *s, struct ks_date *day_out, int *seq_out,
     int seq = 0;
     size_t n;
 
-    if (!s || strncmp(s, "KS", 2) != 0 || !read_digits(s + 2, 4, &d.y) ||
-        !read_digits(s + 6, 2, &d.m) || !read_digits(s + 8, 2, &d.d) || s[10] != '-')
+    if (!s || strncmp(s, "KS", 2) != 0 || !civil_read_digits(s + 2, 4, &d.y) ||
+        !civil_read_digits(s + 6, 2, &d.m) || !civil_read_digits(s + 8, 2, &d.d) || s[10] != '-')
         goto bad;
     n = strlen(s + 11);
     /* Four digits, zero-padded; above 9999 the number grows, so exactly one spelling each. */
-    if (n < 4 || n > 6 || (n > 4 && s[11] == '0') || !read_digits(s + 11, (int)n, &seq) ||
+    if (n < 4 || n > 6 || (n > 4 && s[11] == '0') || !civil_read_digits(s + 11, (int)n, &seq) ||
         seq < 1 || !civil_is_valid(d))
         goto bad;
     if (day_out)

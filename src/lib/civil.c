@@ -72,7 +72,7 @@ int civil_cmp(struct ks_date a, struct ks_date b)
     return x < y ? -1 : x > y;
 }
 
-static bool digits(const char *s, int n, int *out)
+bool civil_read_digits(const char *s, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
@@ -86,8 +86,8 @@ static bool digits(const char *s, int n, int *out)
 
 static bool parse_date_prefix(const char *s, struct ks_date *d)
 {
-    return digits(s, 4, &d->y) && s[4] == '-' && digits(s + 5, 2, &d->m) && s[7] == '-' &&
-           digits(s + 8, 2, &d->d);
+    return civil_read_digits(s, 4, &d->y) && s[4] == '-' && civil_read_digits(s + 5, 2, &d->m) &&
+           s[7] == '-' && civil_read_digits(s + 8, 2, &d->d);
 }
 
 int civil_parse_date(const char *s, const char *field, struct ks_date *out, struct ks_error *err)
@@ -146,11 +146,11 @@ int ks_time_parse(const char *s, int default_offset_min, const char *field, int6
         return ks_fail(err, KS_EINVAL, field, "%s: '%s' is not a real calendar date", name, s);
     p = s + 10;
     if (*p == 'T' || *p == 't' || *p == ' ') {
-        if (!digits(p + 1, 2, &hh) || p[3] != ':' || !digits(p + 4, 2, &mm))
+        if (!civil_read_digits(p + 1, 2, &hh) || p[3] != ':' || !civil_read_digits(p + 4, 2, &mm))
             goto bad;
         p += 6;
         if (*p == ':') {
-            if (!digits(p + 1, 2, &ss))
+            if (!civil_read_digits(p + 1, 2, &ss))
                 goto bad;
             p += 3;
             if (*p == '.') {
@@ -171,8 +171,8 @@ int ks_time_parse(const char *s, int default_offset_min, const char *field, int6
             p++;
         } else if (*p == '+' || *p == '-') {
             int oh, om;
-            if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 ||
-                om > 59)
+            if (!civil_read_digits(p + 1, 2, &oh) || p[3] != ':' ||
+                !civil_read_digits(p + 4, 2, &om) || oh > 23 || om > 59)
                 goto bad;
             off = (oh * 60 + om) * (*p == '-' ? -1 : 1);
             p += 6;

@@ -29,6 +29,9 @@ int civil_weekday(struct ks_date d);
 /* -1, 0 or 1. */
 int civil_cmp(struct ks_date a, struct ks_date b);
 
+/* Reads exactly n decimal digits at s into *out; false when one is not a digit. */
+bool civil_read_digits(const char *s, int n, int *out);
+
 /* Parses exactly "YYYY-MM-DD" (a real date: 2026-02-30 is refused). field names the input. */
 int civil_parse_date(const char *s, const char *field, struct ks_date *out, struct ks_error *err);
 void civil_format_date(struct ks_date d, char out[KS_DATE_STRLEN]);
