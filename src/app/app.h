@@ -43,7 +43,7 @@ struct app {
 #define SETTING_PRESET_YAML    "preset_yaml" /* the preset text in force (kept in the database) */
 #define SETTING_TZ             "timezone"
 #define SETTING_BUSINESS_CLOSE "business_close" /* "17:30" or "" */
-#define SETTING_ORG_DAYS "org_days" /* lines "2026-12-31 rest 年终盘点" / "... work 补班" */
+#define SETTING_ORG_DAYS       "org_days" /* lines "2026-12-31 rest 年终盘点" / "... work 补班" */
 
 /* Opens an existing, migrated database and loads what it names (preset, time zone,
  * calendar). KS_ENOTFOUND when the database does not exist. */

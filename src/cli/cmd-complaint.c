@@ -365,12 +365,12 @@ static void print_event_details(const struct event *ev)
                    : json_is_string(v) ? json_string_value(v)
                                        : "(空)");
         }
-    } else if (strcmp(ev->kind, EV_HANDOVER) == 0 || strcmp(ev->kind, EV_OVERRIDE) == 0) {
-        if (json_unpack(d, "{s?s, s?s}", "from", &from, "to", &to) == 0 && (from || to))
-            printf(" %s → %s", from ? from : "-", to ? to : "-");
-        if (json_unpack(d, "{s?s, s?s}", "severity_from", &from, "severity_to", &to) == 0 && from &&
-            to)
-            printf(" %s → %s", from, to);
+    } else if (strcmp(ev->kind, EV_HANDOVER) == 0) {
+        json_unpack(d, "{s?s, s?s}", "from", &from, "to", &to);
+        printf(" %s → %s", from ? from : "-", to ? to : "-");
+    } else if (strcmp(ev->kind, EV_OVERRIDE) == 0) {
+        json_unpack(d, "{s?s, s?s}", "severity_from", &from, "severity_to", &to);
+        printf(" %s → %s", from ? from : "-", to ? to : "-");
     }
     json_decref(d);
 }
@@ -430,9 +430,9 @@ static void print_view(const struct app *a, const struct app_view *v, int64_t no
         if (ev->from_state >= 0 && ev->to_state >= 0)
             printf(" %s → %s", wf_state_label((enum wf_state)ev->from_state),
                    wf_state_label((enum wf_state)ev->to_state));
+        print_event_details(ev);
         if (ev->note && strcmp(ev->kind, EV_DEADLINE) != 0)
             printf("  “%s”", ev->note);
-        print_event_details(ev);
         putchar('\n');
     }
     buf_release(&b);

@@ -69,4 +69,23 @@ expect_match "text search finds it" "$out" "$num"
 expect_ok "reopen on dissatisfaction" kesu move "$num" investigating --note '客户对处理结果不满意'
 expect_match "reopened" "$out" "调查中"
 
+# A JSON object on stdin registers too (for scripts and other systems).
+checks=$((checks + 1))
+out=$(printf '%s' '{"channel":"web","customer_name":"赵女士","customer_phone":"13900001111",
+  "title":"套餐资费与宣传不一致","description":"办理时说每月59元，实际扣了89元"}' | kesu add --json) ||
+    fail "add from JSON on stdin"
+expect_match "JSON registration prints the record" "$out" '"number": "KS20260928-0003"'
+expect_match "first responder is the actor" "$out" '"first_responder": "admin"'
+checks=$((checks + 1))
+out=$(printf '%s' '{"channel":"web","title":"x","customer_name":"a","colour":"red"}' |
+    kesu add 2>&1) && fail "unknown JSON field accepted"
+expect_match "unknown JSON field is named" "$out" "colour"
+
+# Handing over to another person is its own event, and the first responder never changes.
+expect_ok "hand over" kesu edit KS20260928-0002 --set assignee=admin
+expect_ok "hand over again" kesu edit KS20260928-0002 --set assignee=li --note '转交李工'
+expect_ok "show after hand-over" kesu show KS20260928-0002
+expect_match "hand-over recorded" "$out" "移交 admin → li"
+expect_exit 65 "first responder is fixed" kesu edit KS20260928-0002 --set first_responder=li
+
 finish
