@@ -70,6 +70,18 @@ enum sq_stmt {
     ST_DEPT_GET,
     ST_DEPT_LIST,
     ST_DEPT_IN_SUBTREE,
+    ST_DEPT_WITHIN,
+    ST_SAVEPOINT,
+    ST_RELEASE,
+    ST_ROLLBACK_TO,
+    ST_SESSION_INSERT,
+    ST_SESSION_GET,
+    ST_SESSION_REVOKE,
+    ST_LOGIN_FAIL_ADD,
+    ST_LOGIN_FAIL_COUNT,
+    ST_LOGIN_FAIL_CLEAR,
+    ST_IDEM_GET,
+    ST_IDEM_PUT,
     ST__COUNT
 };
 
@@ -122,6 +134,25 @@ static const char *const fixed_sql[ST__COUNT] = {
         "WITH RECURSIVE sub(code) AS (SELECT code FROM departments WHERE id = ?1"
         " UNION SELECT d.code FROM departments d JOIN sub ON d.parent = sub.code)"
         " SELECT 1 FROM sub WHERE code = ?2",
+    /* Is ?2 the department ?1 or below it? */
+    [ST_DEPT_WITHIN] = "WITH RECURSIVE sub(code) AS (SELECT code FROM departments WHERE code = ?1"
+                       " UNION SELECT d.code FROM departments d JOIN sub ON d.parent = sub.code)"
+                       " SELECT 1 FROM sub WHERE code = ?2",
+    [ST_SAVEPOINT] = "SAVEPOINT ks_nested",
+    [ST_RELEASE] = "RELEASE ks_nested",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO ks_nested",
+    [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, csrf, login, kind, created_at,"
+                          " expires_at, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [ST_SESSION_GET] = "SELECT id, token_hash, csrf, login, kind, created_at, expires_at, revoked"
+                       " FROM sessions WHERE token_hash = ?1",
+    [ST_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE token_hash = ?1",
+    [ST_LOGIN_FAIL_ADD] = "INSERT INTO login_failures(login, at) VALUES (?1, ?2)",
+    [ST_LOGIN_FAIL_COUNT] = "SELECT count(*) FROM login_failures WHERE login = ?1 AND at >= ?2",
+    [ST_LOGIN_FAIL_CLEAR] = "DELETE FROM login_failures WHERE login = ?1",
+    [ST_IDEM_GET] = "SELECT login, key, body_hash, status, response, created_at"
+                    " FROM idempotency_keys WHERE login = ?1 AND key = ?2",
+    [ST_IDEM_PUT] = "INSERT INTO idempotency_keys(login, key, body_hash, status, response,"
+                    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 struct sq_conn {
@@ -778,8 +809,63 @@ static void tx_end(struct sq_tx *tx, bool broken)
     free(tx);
 }
 
+static int tx_stmt(struct sq_tx *tx, enum sq_stmt id, sqlite3_stmt **out, struct ks_error *err);
+
+/* Runs one of the savepoint statements on tx's connection. */
+static int nest_step(struct sq_tx *tx, enum sq_stmt id, struct ks_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, id, &st, err)) < 0)
+        return rc;
+    rc = sqlite3_step(st);
+    done(st);
+    return rc == SQLITE_DONE ? 0 : sq_fail(tx->conn->db, rc, err, "saving");
+}
+
+static int sq_tx_nest(struct store_tx *batch, enum store_tx_mode mode, struct store_tx **out,
+                      struct ks_error *err)
+{
+    struct sq_tx *outer = tx_of(batch);
+    struct sq_tx *tx = xcalloc(1, sizeof(*tx));
+    int rc;
+
+    tx->base.store = batch->store;
+    tx->base.mode = mode;
+    tx->base.nested = true;
+    tx->s = outer->s;
+    tx->conn = outer->conn;
+    if ((rc = nest_step(tx, ST_SAVEPOINT, err)) < 0) {
+        free(tx);
+        return rc;
+    }
+    *out = &tx->base;
+    return 0;
+}
+
+/* Ends a nested transaction: keeps (RELEASE) or undoes (ROLLBACK TO, then RELEASE) its work;
+ * the connection stays with the batch. */
+static int nest_end(struct sq_tx *tx, bool keep, struct ks_error *err)
+{
+    int rc = 0;
+
+    if (tx->n_iters)
+        KS_BUG("nested transaction ended with %d iterators open", tx->n_iters);
+    if (!keep)
+        rc = nest_step(tx, ST_ROLLBACK_TO, err);
+    if (rc == 0)
+        rc = nest_step(tx, ST_RELEASE, err);
+    free(tx);
+    return rc;
+}
+
 static void sq_tx_rollback(struct store_tx *base)
 {
+    if (base->nested) {
+        nest_end(tx_of(base), false, NULL);
+        return;
+    }
     tx_end(tx_of(base), false);
 }
 
@@ -790,6 +876,8 @@ static int sq_tx_commit(struct store_tx *base, struct ks_error *err)
     sqlite3_stmt *st;
     int rc;
 
+    if (base->nested)
+        return nest_end(tx, true, err);
     if (tx->n_iters)
         KS_BUG("commit with %d iterators open", tx->n_iters);
     /* SQLite rolls a transaction back by itself after some errors (disk full, i/o); then
@@ -1934,6 +2022,207 @@ static int sq_department_list(struct store_tx *base, struct department **out, si
     return 0;
 }
 
+/* ---- access: department scope, sessions, login failures, idempotency keys --------------- */
+
+static int sq_department_within(struct store_tx *base, const char *root, const char *code,
+                                bool *within_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_DEPT_WITHIN, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, root);
+    bind_text(st, 2, code);
+    rc = sqlite3_step(st);
+    *within_out = rc == SQLITE_ROW;
+    rc = rc == SQLITE_ROW || rc == SQLITE_DONE
+             ? 0
+             : sq_fail(tx->conn->db, rc, err, "reading department '%s'", root);
+    done(st);
+    return rc;
+}
+
+static int sq_session_insert(struct store_tx *base, struct session *s, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_SESSION_INSERT, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, s->token_hash);
+    bind_text(st, 2, s->csrf);
+    bind_text(st, 3, s->login);
+    bind_text(st, 4, s->kind);
+    sqlite3_bind_int64(st, 5, s->created_at);
+    bind_time(st, 6, s->expires_at);
+    sqlite3_bind_int(st, 7, s->revoked);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        s->id = sqlite3_last_insert_rowid(tx->conn->db);
+        rc = 0;
+    } else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = ks_fail(err, KS_ECONFLICT, "token", "this token is already in use");
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "saving a session of '%s'", s->login);
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_session_get(struct store_tx *base, const char *token_hash, struct session *out,
+                          struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_SESSION_GET, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, token_hash);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        out->token_hash = col_dup(st, 1);
+        out->csrf = col_dup(st, 2);
+        out->login = col_dup(st, 3);
+        out->kind = col_dup(st, 4);
+        out->created_at = sqlite3_column_int64(st, 5);
+        out->expires_at = col_time(st, 6);
+        out->revoked = sqlite3_column_int(st, 7) != 0;
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ks_fail(err, KS_ENOTFOUND, "token", "no such session");
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "reading a session");
+    }
+    done(st);
+    return rc;
+}
+
+/* Runs a statement that returns no rows, binding the given texts (NULL binds NULL) and, when
+ * has_int, one integer after them. */
+static int exec_simple(struct sq_tx *tx, enum sq_stmt id, const char *a, const char *b,
+                       bool has_int, int64_t v, const char *what, struct ks_error *err)
+{
+    sqlite3_stmt *st;
+    int rc, i = 1;
+
+    if ((rc = tx_stmt(tx, id, &st, err)) < 0)
+        return rc;
+    if (a)
+        bind_text(st, i++, a);
+    if (b)
+        bind_text(st, i++, b);
+    if (has_int)
+        sqlite3_bind_int64(st, i, v);
+    rc = sqlite3_step(st);
+    rc = rc == SQLITE_DONE ? 0 : sq_fail(tx->conn->db, rc, err, "%s", what);
+    done(st);
+    return rc;
+}
+
+static int sq_session_revoke(struct store_tx *base, const char *token_hash, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    int rc =
+        exec_simple(tx, ST_SESSION_REVOKE, token_hash, NULL, false, 0, "ending a session", err);
+    if (rc == 0 && sqlite3_changes(tx->conn->db) == 0)
+        rc = ks_fail(err, KS_ENOTFOUND, "token", "no such session");
+    return rc;
+}
+
+static int sq_login_failure_add(struct store_tx *base, const char *login, int64_t at,
+                                struct ks_error *err)
+{
+    return exec_simple(tx_of(base), ST_LOGIN_FAIL_ADD, login, NULL, true, at,
+                       "counting a failed login", err);
+}
+
+static int sq_login_failures(struct store_tx *base, const char *login, int64_t since, int *n_out,
+                             struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_LOGIN_FAIL_COUNT, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, login);
+    sqlite3_bind_int64(st, 2, since);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *n_out = sqlite3_column_int(st, 0);
+        rc = 0;
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "counting failed logins");
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_login_failures_clear(struct store_tx *base, const char *login, struct ks_error *err)
+{
+    return exec_simple(tx_of(base), ST_LOGIN_FAIL_CLEAR, login, NULL, false, 0,
+                       "forgetting failed logins", err);
+}
+
+static int sq_idem_get(struct store_tx *base, const char *login, const char *key,
+                       struct idem_record *out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_IDEM_GET, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, login);
+    bind_text(st, 2, key);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->login = col_dup(st, 0);
+        out->key = col_dup(st, 1);
+        out->body_hash = col_dup(st, 2);
+        out->status = sqlite3_column_int(st, 3);
+        out->response = col_dup(st, 4);
+        out->created_at = sqlite3_column_int64(st, 5);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ks_fail(err, KS_ENOTFOUND, "Idempotency-Key", "key '%s' was not used", key);
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "reading an idempotency key");
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_idem_put(struct store_tx *base, const struct idem_record *r, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_IDEM_PUT, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, r->login);
+    bind_text(st, 2, r->key);
+    bind_text(st, 3, r->body_hash);
+    sqlite3_bind_int(st, 4, r->status);
+    bind_text(st, 5, r->response);
+    sqlite3_bind_int64(st, 6, r->created_at);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+        rc = ks_fail(err, KS_ECONFLICT, "Idempotency-Key", "key '%s' was already used", r->key);
+    else
+        rc = sq_fail(tx->conn->db, rc, err, "saving an idempotency key");
+    done(st);
+    return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -1943,6 +2232,7 @@ const struct store_ops store_sqlite_ops = {
     .tx_begin = sq_tx_begin,
     .tx_commit = sq_tx_commit,
     .tx_rollback = sq_tx_rollback,
+    .tx_nest = sq_tx_nest,
     .setting_get = sq_setting_get,
     .setting_set = sq_setting_set,
     .number_next = sq_number_next,
@@ -1964,4 +2254,13 @@ const struct store_ops store_sqlite_ops = {
     .department_update = sq_department_update,
     .department_get = sq_department_get,
     .department_list = sq_department_list,
+    .department_within = sq_department_within,
+    .session_insert = sq_session_insert,
+    .session_get = sq_session_get,
+    .session_revoke = sq_session_revoke,
+    .login_failure_add = sq_login_failure_add,
+    .login_failures = sq_login_failures,
+    .login_failures_clear = sq_login_failures_clear,
+    .idem_get = sq_idem_get,
+    .idem_put = sq_idem_put,
 };

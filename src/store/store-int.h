@@ -19,6 +19,7 @@ struct store {
 struct store_tx {
     struct store *store;
     enum store_tx_mode mode;
+    bool nested; /* a savepoint inside the thread's batch (store_tx_batch_enter) */
 };
 
 /* First member of a backend's iterator; it borrows tx, which must outlive it. */
@@ -42,6 +43,10 @@ struct store_ops {
                     struct ks_error *err);
     int (*tx_commit)(struct store_tx *tx, struct ks_error *err); /* frees tx */
     void (*tx_rollback)(struct store_tx *tx);                    /* frees tx */
+    /* A savepoint inside batch, a write transaction of this backend; commit releases it and
+     * rollback rolls back to it, both freeing the nested handle but not batch. */
+    int (*tx_nest)(struct store_tx *batch, enum store_tx_mode mode, struct store_tx **out,
+                   struct ks_error *err);
 
     int (*setting_get)(struct store_tx *tx, const char *key, char **value_out,
                        struct ks_error *err);
@@ -77,6 +82,21 @@ struct store_ops {
                           struct ks_error *err);
     int (*department_list)(struct store_tx *tx, struct department **out, size_t *n_out,
                            struct ks_error *err);
+    int (*department_within)(struct store_tx *tx, const char *root, const char *code,
+                             bool *within_out, struct ks_error *err);
+
+    int (*session_insert)(struct store_tx *tx, struct session *s, struct ks_error *err);
+    int (*session_get)(struct store_tx *tx, const char *token_hash, struct session *out,
+                       struct ks_error *err);
+    int (*session_revoke)(struct store_tx *tx, const char *token_hash, struct ks_error *err);
+    int (*login_failure_add)(struct store_tx *tx, const char *login, int64_t at,
+                             struct ks_error *err);
+    int (*login_failures)(struct store_tx *tx, const char *login, int64_t since, int *n_out,
+                          struct ks_error *err);
+    int (*login_failures_clear)(struct store_tx *tx, const char *login, struct ks_error *err);
+    int (*idem_get)(struct store_tx *tx, const char *login, const char *key,
+                    struct idem_record *out, struct ks_error *err);
+    int (*idem_put)(struct store_tx *tx, const struct idem_record *r, struct ks_error *err);
 };
 
 extern const struct store_ops store_sqlite_ops;

@@ -73,10 +73,33 @@ int store_schema_version(struct store *s, int *out, struct ks_error *err)
     return s->ops->schema_version(s, out, err);
 }
 
+/* The calling thread's batch (store_tx_batch_enter): transactions begun on its store while it
+ * is set become savepoints inside it. Thread-local because a batch belongs to one thread, as
+ * every transaction does. */
+static _Thread_local struct store_tx *thread_batch;
+
+void store_tx_batch_enter(struct store_tx *tx)
+{
+    if (!tx || tx->mode != STORE_TX_WRITE || tx->nested || thread_batch)
+        KS_BUG("a batch is one outer write transaction per thread");
+    thread_batch = tx;
+}
+
+void store_tx_batch_leave(void)
+{
+    thread_batch = NULL;
+}
+
 int store_tx_begin(struct store *s, enum store_tx_mode mode, struct store_tx **out,
                    struct ks_error *err)
 {
     *out = NULL;
+    if (thread_batch && thread_batch->store == s) {
+        if (!s->ops->tx_nest)
+            return ks_fail(err, KS_EINTERNAL, NULL, "the %s backend cannot batch transactions",
+                           s->ops->name);
+        return s->ops->tx_nest(thread_batch, mode, out, err);
+    }
     return s->ops->tx_begin(s, mode, out, err);
 }
 
@@ -453,4 +476,117 @@ int store_department_list(struct store_tx *tx, struct department **out, size_t *
     *out = NULL;
     *n_out = 0;
     return ops_of(tx)->department_list(tx, out, n_out, err);
+}
+
+/* ---- sessions, login failures, idempotency keys ----------------------------------------- */
+
+/* Backends that predate an entity say so instead of crashing. */
+#define NEED_OP(tx, op, err)                                                                       \
+    do {                                                                                           \
+        if (!ops_of(tx)->op)                                                                       \
+            return ks_fail(err, KS_EINTERNAL, NULL, "the %s backend does not support " #op,        \
+                           ops_of(tx)->name);                                                      \
+    } while (0)
+
+void session_init(struct session *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->expires_at = KS_TIME_NONE;
+}
+
+void session_release(struct session *s)
+{
+    free(s->token_hash);
+    free(s->csrf);
+    free(s->login);
+    free(s->kind);
+    session_init(s);
+}
+
+int store_session_insert(struct store_tx *tx, struct session *s, struct ks_error *err)
+{
+    need_write(tx, __func__);
+    if (!s->token_hash || strlen(s->token_hash) != 64 || !s->login || !*s->login || !s->kind)
+        return ks_fail(err, KS_EINVAL, "token", "a session needs a token hash, a login and a kind");
+    NEED_OP(tx, session_insert, err);
+    return ops_of(tx)->session_insert(tx, s, err);
+}
+
+int store_session_get(struct store_tx *tx, const char *token_hash, struct session *out,
+                      struct ks_error *err)
+{
+    session_release(out);
+    NEED_OP(tx, session_get, err);
+    return ops_of(tx)->session_get(tx, token_hash, out, err);
+}
+
+int store_session_revoke(struct store_tx *tx, const char *token_hash, struct ks_error *err)
+{
+    need_write(tx, __func__);
+    NEED_OP(tx, session_revoke, err);
+    return ops_of(tx)->session_revoke(tx, token_hash, err);
+}
+
+int store_login_failure_add(struct store_tx *tx, const char *login, int64_t at,
+                            struct ks_error *err)
+{
+    need_write(tx, __func__);
+    NEED_OP(tx, login_failure_add, err);
+    return ops_of(tx)->login_failure_add(tx, login, at, err);
+}
+
+int store_login_failures(struct store_tx *tx, const char *login, int64_t since, int *n_out,
+                         struct ks_error *err)
+{
+    *n_out = 0;
+    NEED_OP(tx, login_failures, err);
+    return ops_of(tx)->login_failures(tx, login, since, n_out, err);
+}
+
+int store_login_failures_clear(struct store_tx *tx, const char *login, struct ks_error *err)
+{
+    need_write(tx, __func__);
+    NEED_OP(tx, login_failures_clear, err);
+    return ops_of(tx)->login_failures_clear(tx, login, err);
+}
+
+void idem_record_init(struct idem_record *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+void idem_record_release(struct idem_record *r)
+{
+    free(r->login);
+    free(r->key);
+    free(r->body_hash);
+    free(r->response);
+    idem_record_init(r);
+}
+
+int store_idem_get(struct store_tx *tx, const char *login, const char *key, struct idem_record *out,
+                   struct ks_error *err)
+{
+    idem_record_release(out);
+    NEED_OP(tx, idem_get, err);
+    return ops_of(tx)->idem_get(tx, login, key, out, err);
+}
+
+int store_idem_put(struct store_tx *tx, const struct idem_record *r, struct ks_error *err)
+{
+    need_write(tx, __func__);
+    if (!r->login || !r->key || !r->body_hash || !r->response)
+        return ks_fail(err, KS_EINVAL, "key", "an idempotency record needs login, key, hash, body");
+    NEED_OP(tx, idem_put, err);
+    return ops_of(tx)->idem_put(tx, r, err);
+}
+
+int store_department_within(struct store_tx *tx, const char *root, const char *code,
+                            bool *within_out, struct ks_error *err)
+{
+    *within_out = false;
+    if (!root || !code)
+        return 0;
+    NEED_OP(tx, department_within, err);
+    return ops_of(tx)->department_within(tx, root, code, within_out, err);
 }

@@ -49,6 +49,15 @@ int store_tx_commit(struct store_tx **tx, struct ks_error *err);
 /* Rolls back and frees *tx; a NULL *tx is a no-op. */
 void store_tx_rollback(struct store_tx **tx);
 
+/* Group commit. store_tx_batch_enter() makes tx (a write transaction) the calling thread's
+ * batch: until store_tx_batch_leave(), every transaction that thread begins on tx's store is a
+ * savepoint inside tx. Committing such a nested transaction releases its savepoint (it becomes
+ * durable only when the batch commits); rolling it back undoes only its own work. One writer
+ * thread can so fold many registrations, each written by unchanged code, into one commit and
+ * one fsync. The batch itself is committed or rolled back after leaving. */
+void store_tx_batch_enter(struct store_tx *tx);
+void store_tx_batch_leave(void);
+
 /* Key/value settings of the deployment (preset name, time zone, first-run facts). Values are
  * returned owned (free()). KS_ENOTFOUND when absent. */
 int store_setting_get(struct store_tx *tx, const char *key, char **value_out, struct ks_error *err);
@@ -172,5 +181,56 @@ int store_department_get(struct store_tx *tx, const char *code, struct departmen
 int store_department_list(struct store_tx *tx, struct department **out, size_t *n_out,
                           struct ks_error *err);
 void department_array_free(struct department **ds, size_t n);
+
+/* Sessions and API tokens: the token itself is never stored, only its hex SHA-256. */
+struct session {
+    int64_t id;
+    char *token_hash; /* 64 hex digits */
+    char *csrf;       /* the CSRF token a cookie session must echo, or NULL */
+    char *login;
+    char *kind; /* "session" (a login) or "api" (a token for another system) */
+    int64_t created_at;
+    int64_t expires_at; /* KS_TIME_NONE: until revoked */
+    bool revoked;
+};
+void session_init(struct session *s);
+void session_release(struct session *s);
+/* Sets s->id. KS_ECONFLICT when the hash exists. */
+int store_session_insert(struct store_tx *tx, struct session *s, struct ks_error *err);
+/* KS_ENOTFOUND when no session has this hash (revoked or expired ones are returned). */
+int store_session_get(struct store_tx *tx, const char *token_hash, struct session *out,
+                      struct ks_error *err);
+/* Marks the session revoked; KS_ENOTFOUND when there is none. */
+int store_session_revoke(struct store_tx *tx, const char *token_hash, struct ks_error *err);
+
+/* Failed logins, counted for throttling. */
+int store_login_failure_add(struct store_tx *tx, const char *login, int64_t at,
+                            struct ks_error *err);
+/* How many failures of login happened at or after since. */
+int store_login_failures(struct store_tx *tx, const char *login, int64_t since, int *n_out,
+                         struct ks_error *err);
+/* Forgets the failures of login (after a successful login). */
+int store_login_failures_clear(struct store_tx *tx, const char *login, struct ks_error *err);
+
+/* The first response to a request carrying an Idempotency-Key, per user and key. */
+struct idem_record {
+    char *login;
+    char *key;
+    char *body_hash; /* hex SHA-256 of the request body */
+    int status;      /* HTTP status of the first response */
+    char *response;  /* its body */
+    int64_t created_at;
+};
+void idem_record_init(struct idem_record *r);
+void idem_record_release(struct idem_record *r);
+/* KS_ENOTFOUND when the key was not used by login. */
+int store_idem_get(struct store_tx *tx, const char *login, const char *key, struct idem_record *out,
+                   struct ks_error *err);
+/* KS_ECONFLICT when login already used the key. */
+int store_idem_put(struct store_tx *tx, const struct idem_record *r, struct ks_error *err);
+
+/* Is department `code` the department `root` or below it? Unknown codes are not within. */
+int store_department_within(struct store_tx *tx, const char *root, const char *code,
+                            bool *within_out, struct ks_error *err);
 
 #endif
