@@ -96,7 +96,8 @@ static size_t tally_index(struct tally *t, const char *key)
 
 static void tally_add(struct tally *t, const char *key, int64_t n)
 {
-    t->n[tally_index(t, key)] += n;
+    size_t i = tally_index(t, key); /* may move t->n: index first */
+    t->n[i] += n;
 }
 
 static void tally_release(struct tally *t)
@@ -650,7 +651,8 @@ int report_finish(struct report_builder *b, struct report *out, struct ks_error 
         make_dist(b, &b->dim[d], d, false, false, &r->volume.by[d]);
 
     finish_timing(b, r);
-    qsort(b->overdue, b->n_overdue, sizeof(*b->overdue), cmp_overdue);
+    if (b->n_overdue)
+        qsort(b->overdue, b->n_overdue, sizeof(*b->overdue), cmp_overdue);
     r->overdue = b->overdue;
     r->n_overdue = b->n_overdue;
     b->overdue = NULL;
@@ -659,7 +661,8 @@ int report_finish(struct report_builder *b, struct report *out, struct ks_error 
     q = &r->quality;
     *q = b->r.quality;
     memset(&b->r.quality, 0, sizeof(b->r.quality));
-    qsort(b->dis, b->n_dis, sizeof(*b->dis), cmp_case);
+    if (b->n_dis)
+        qsort(b->dis, b->n_dis, sizeof(*b->dis), cmp_case);
     q->dissatisfied = b->dis;
     q->n_dissatisfied = b->n_dis;
     b->dis = NULL;

@@ -190,12 +190,21 @@ bool wd_is_workday(struct wd_index *w, struct ks_date d)
 void wd_index_init(struct wd_index *w, const struct calendar *cal, struct ks_date lo,
                    struct ks_date hi)
 {
-    int64_t span = civil_to_days(hi) - civil_to_days(lo) + 1;
+    int64_t span;
 
     memset(w, 0, sizeof(*w));
     w->cal = cal;
+    /* Only days the calendar knows are indexed, so every unknown day takes the slow path that
+     * raises the gap flag. */
+    if (!cal || cal->first_year == 0)
+        return;
+    if (civil_cmp(lo, (struct ks_date){cal->first_year, 1, 1}) < 0)
+        lo = (struct ks_date){cal->first_year, 1, 1};
+    if (civil_cmp(hi, (struct ks_date){cal->last_year, 12, 31}) > 0)
+        hi = (struct ks_date){cal->last_year, 12, 31};
     w->lo = lo;
     w->lo_days = civil_to_days(lo);
+    span = civil_to_days(hi) - civil_to_days(lo) + 1;
     if (span <= 0)
         return;
     w->n = (size_t)span;
@@ -204,8 +213,6 @@ void wd_index_init(struct wd_index *w, const struct calendar *cal, struct ks_dat
     for (size_t i = 0; i < w->n; i++)
         w->prefix[i + 1] =
             w->prefix[i] + (wd_is_workday(w, civil_add_days(lo, (int64_t)i)) ? 1 : 0);
-    /* The gap flag is for days a report actually counted, not for the index's margins. */
-    w->gap = false;
 }
 
 void wd_index_release(struct wd_index *w)

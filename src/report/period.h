@@ -21,7 +21,7 @@ struct report_period {
     enum report_period_kind kind;
     struct ks_date first; /* first day */
     struct ks_date end;   /* the day after the last day */
-    char label[64];       /* "2026年11月", "2026年第4季度", "2026年", "2026-11-03 至 2026-11-20" */
+    char label[64]; /* "2026年11月", "2026年第4季度", "2026年", "2026-11-03 至 2026-11-20" */
 };
 
 /* "2026-11" (field "period"). */

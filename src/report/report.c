@@ -10,9 +10,9 @@
 static const struct {
     const char *name, *label;
 } dims[RD__COUNT] = {
-    [RD_CATEGORY] = {"category", "投诉分类"},   [RD_SEVERITY] = {"severity", "客诉程度"},
-    [RD_CHANNEL] = {"channel", "投诉渠道"},     [RD_PRODUCT] = {"product", "产品类别"},
-    [RD_DEFECT] = {"defect", "不良项目"},       [RD_CUSTOMER] = {"customer", "客户"},
+    [RD_CATEGORY] = {"category", "投诉分类"}, [RD_SEVERITY] = {"severity", "客诉程度"},
+    [RD_CHANNEL] = {"channel", "投诉渠道"},   [RD_PRODUCT] = {"product", "产品类别"},
+    [RD_DEFECT] = {"defect", "不良项目"},     [RD_CUSTOMER] = {"customer", "客户"},
     [RD_DEPARTMENT] = {"department", "部门"},
 };
 

@@ -59,8 +59,8 @@ struct report_dist {
 
 struct report_volume {
     int64_t received, closed, ended, open;
-    bool has_prev, has_yoy;               /* comparisons supplied by report_compare() */
-    int64_t prev_received, yoy_received;  /* previous period, same period last year */
+    bool has_prev, has_yoy;              /* comparisons supplied by report_compare() */
+    int64_t prev_received, yoy_received; /* previous period, same period last year */
     struct report_dist by[RD__COUNT];
 };
 
@@ -82,8 +82,8 @@ struct report_overdue {
     char *department; /* code, or NULL */
     int stage;        /* enum wf_state */
     int64_t due_at;
-    int64_t met_at;   /* KS_TIME_NONE while running */
-    int64_t late_wd;  /* working days from due to met (or as_of) */
+    int64_t met_at;  /* KS_TIME_NONE while running */
+    int64_t late_wd; /* working days from due to met (or as_of) */
 };
 
 /* A survey answer of 1 or 2 (不满意). */
@@ -102,11 +102,11 @@ struct report_repeat {
 };
 
 struct report_quality {
-    int64_t answered;   /* surveys with a score */
-    int64_t score_sum;  /* of the answered */
-    int64_t satisfied;  /* score >= 4 */
-    int64_t waived;     /* survey waived with a reason */
-    int64_t reopened;   /* complaints reopened at least once */
+    int64_t answered;  /* surveys with a score */
+    int64_t score_sum; /* of the answered */
+    int64_t satisfied; /* score >= 4 */
+    int64_t waived;    /* survey waived with a reason */
+    int64_t reopened;  /* complaints reopened at least once */
     struct report_case *dissatisfied;
     size_t n_dissatisfied;
     struct report_repeat *repeats; /* by n descending, then customer */
@@ -161,8 +161,8 @@ struct report_conf {
     const char *department; /* scope code or NULL; rows outside it are still counted */
     const struct calendar *cal;
     const struct dl_zone *zone;
-    const struct preset *preset;           /* labels and the whole limit; may be NULL */
-    const struct department *depts;        /* the department tree; may be NULL */
+    const struct preset *preset;    /* labels and the whole limit; may be NULL */
+    const struct department *depts; /* the department tree; may be NULL */
     size_t n_depts;
     size_t top_n; /* lines kept per breakdown before folding into "_other"; 0: 20 */
 };

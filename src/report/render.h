@@ -1,0 +1,62 @@
+/* Renderers of a finished struct report, and the SVG charts they (and later the web UI) use.
+ * Every renderer only formats figures the report already holds; none computes. Ownership:
+ * the report is borrowed; output goes to a caller-owned struct buf (appended) or, for XLSX, to
+ * a file; report_to_json() returns a new reference the caller json_decref()s. Text that reaches
+ * markup (HTML, SVG) passes through report_xml_escape() and nothing else. */
+#ifndef KS_REPORT_RENDER_H
+#define KS_REPORT_RENDER_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "report/report.h"
+
+#define REPORT_OUT_MAX (256u << 20) /* the largest rendered report: 256 MiB */
+
+/* Appends s with & < > " ' replaced by entities, and control characters other than tab and
+ * newline dropped (XML 1.0 forbids them). KS_ELIMIT when out is full. */
+int report_xml_escape(struct buf *out, const char *s);
+
+/* The JSON of GET /api/v1/reports/summary (docs/reports.md). Dump with JSON_REAL_PRECISION(15)
+ * or less so that shares print as 0.6667, not 0.66669999999999996. */
+json_t *report_to_json(const struct report *r);
+int report_render_json(const struct report *r, struct buf *out, struct ks_error *err);
+/* One CSV file with sections (a title row, a header row, rows, a blank row), UTF-8 with a BOM
+ * so that Excel opens Chinese correctly; RFC 4180 quoting; numbers as plain numbers. */
+int report_render_csv(const struct report *r, struct buf *out, struct ks_error *err);
+/* A self-contained HTML page for A4 printing, with embedded SVG charts. */
+int report_render_html(const struct report *r, struct buf *out, struct ks_error *err);
+/* An XLSX workbook at path: one sheet per section, numbers as numbers, native charts.
+ * KS_ECONFIG when kesu was built without libxlsxwriter. */
+int report_render_xlsx(const struct report *r, const char *path, struct ks_error *err);
+
+enum chart_kind {
+    CHART_BAR = 0, /* one series: vertical bars */
+    CHART_STACKED, /* several series stacked per label */
+    CHART_LINE,    /* a trend: one polyline per series */
+    CHART_PARETO,  /* bars of series 0 sorted as given, with a cumulative-share line */
+    CHART_PIE,     /* shares of series 0 */
+};
+
+struct chart_series {
+    const char *name;
+    const double *v; /* one value per label, >= 0 */
+};
+
+struct chart {
+    enum chart_kind kind;
+    const char *title;
+    const char *const *labels;
+    size_t n; /* labels */
+    const struct chart_series *series;
+    size_t n_series;
+    int width, height; /* pixels; 0: 640 x 320 */
+};
+
+/* Appends one standalone <svg> element (xmlns, width, height, viewBox) drawing c, with a
+ * CJK-capable font list; an empty chart draws its frame and "无数据". */
+int chart_svg(const struct chart *c, struct buf *out);
+
+#endif

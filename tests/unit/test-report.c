@@ -1,0 +1,538 @@
+/* Reports: periods, working days and the builder on a data set with known answers, then every
+ * renderer on the same report. The data set (six complaints from 2026-09-28 to 2026-10-31,
+ * as of 2026-11-15) has a stage spanning National Day 2026 met late on the adjusted working
+ * Saturday 10-10, a reopened complaint, a repeat problem, a rejected complaint, a department
+ * subtree, a complaint without a department and one with an unknown department, ties in the
+ * median and a hostile survey comment. */
+#include "harness/harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/period.h"
+#include "report/render.h"
+#include "report/report.h"
+#include "lib/xalloc.h"
+#include "lib/banned.h"
+
+#define OFF 480
+
+static struct calendar cal;
+static const struct dl_zone zone = {.utc_offset_min = OFF, .business_close_min = -1};
+
+static int64_t T(const char *s)
+{
+    int64_t t = 0;
+    struct ks_error err;
+    assert_int_equal(ks_time_parse(s, OFF, "t", &t, &err), 0);
+    return t;
+}
+
+static struct ks_date D(const char *s) {
+    struct ks_date d;
+    assert_int_equal(civil_parse_date(s, "d", &d, NULL), 0);
+    return d;
+}
+
+static int
+setup(void **state)
+{
+    char *path = th_src_path("data/cn-calendar.csv");
+    size_t len;
+    char *text = th_read_file(path, &len);
+    calendar_init(&cal);
+    assert_int_equal(calendar_load_csv(&cal, text, len, "cn-calendar.csv", NULL), 0);
+    free(text);
+    free(path);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    calendar_release(&cal);
+    return 0;
+}
+
+/* ---- working days and periods ---- */
+
+static void workdays_follow_the_calendar_table(void **state)
+{
+    struct th_table t;
+    char *path = th_src_path("tests/unit/cases/report-workdays.tsv");
+    struct wd_index w;
+
+    th_table_load(&t, path, '\t');
+    wd_index_init(&w, &cal, D("2026-01-01"), D("2026-12-31"));
+    size_t cf = th_table_col(&t, "from"), ct = th_table_col(&t, "to");
+    size_t cw = th_table_col(&t, "workdays"), cg = th_table_col(&t, "gap");
+    for (size_t r = 1; r < t.n_rows; r++) {
+        w.gap = false;
+        int64_t got = wd_between(&w, D(t.cells[r][cf]), D(t.cells[r][ct]));
+        if (got != atoll(t.cells[r][cw]) || w.gap != (strcmp(t.cells[r][cg], "yes") == 0))
+            fail_msg("line %d: %s -> %s: got %lld (gap %d), want %s (gap %s)", t.line[r],
+                     t.cells[r][cf], t.cells[r][ct], (long long)got, w.gap, t.cells[r][cw],
+                     t.cells[r][cg]);
+    }
+    wd_index_release(&w);
+    th_table_free(&t);
+    free(path);
+}
+
+static void workdays_without_an_index_agree(void **state)
+{
+    struct wd_index small, none;
+    wd_index_init(&small, &cal, D("2026-10-05"), D("2026-10-06"));
+    wd_index_init(&none, NULL, D("2026-10-05"), D("2026-10-06"));
+    assert_int_equal(wd_between(&small, D("2026-09-30"), D("2026-10-12")), 4);
+    assert_false(small.gap);
+    /* Without a calendar Monday-Friday count, and the report says so. */
+    assert_int_equal(wd_between(&none, D("2026-09-30"), D("2026-10-12")), 8);
+    assert_true(none.gap);
+    wd_index_release(&small);
+    wd_index_release(&none);
+}
+
+static void periods_have_bounds_labels_and_neighbours(void **state)
+{
+    struct report_period p, q;
+    struct ks_error err;
+    int64_t from, to;
+
+    assert_int_equal(report_period_month("2026-11", &p, &err), 0);
+    assert_string_equal(p.label, "2026年11月");
+    report_period_bounds(&p, OFF, &from, &to);
+    assert_true(from == T("2026-11-01T00:00:00+08:00") && to == T("2026-12-01T00:00:00+08:00"));
+    report_period_previous(&p, &q);
+    assert_string_equal(q.label, "2026年10月");
+    report_period_last_year(&p, &q);
+    assert_string_equal(q.label, "2025年11月");
+    assert_int_equal(report_period_month("2026-01", &p, &err), 0);
+    report_period_previous(&p, &q);
+    assert_string_equal(q.label, "2025年12月");
+
+    assert_int_equal(report_period_quarter("2026Q4", &p, &err), 0);
+    assert_string_equal(p.label, "2026年第4季度");
+    assert_true(civil_cmp(p.first, D("2026-10-01")) == 0 && civil_cmp(p.end, D("2027-01-01")) == 0);
+    report_period_previous(&p, &q);
+    assert_string_equal(q.label, "2026年第3季度");
+    assert_int_equal(report_period_quarter("2026-q1", &p, &err), 0);
+    report_period_previous(&p, &q);
+    assert_string_equal(q.label, "2025年第4季度");
+
+    assert_int_equal(report_period_year("2026", &p, &err), 0);
+    assert_string_equal(p.label, "2026年");
+    report_period_previous(&p, &q);
+    assert_string_equal(q.label, "2025年");
+
+    assert_int_equal(report_period_range("2028-02-20", "2028-02-29", &p, &err), 0);
+    assert_string_equal(p.label, "2028-02-20 至 2028-02-29");
+    report_period_previous(&p, &q);
+    assert_string_equal(q.label, "2028-02-10 至 2028-02-19");
+    report_period_last_year(&p, &q);
+    assert_true(civil_cmp(q.first, D("2027-02-20")) == 0 && civil_cmp(q.end, D("2027-03-01")) == 0);
+
+    assert_int_equal(report_period_month("2026-13", &p, &err), KS_EINVAL);
+    assert_string_equal(err.field, "period");
+    assert_non_null(strstr(err.message, "'2026-13'"));
+    assert_int_equal(report_period_quarter("2026Q5", &p, &err), KS_EINVAL);
+    assert_int_equal(report_period_year("26", &p, &err), KS_EINVAL);
+    assert_int_equal(report_period_range("2026-11-30", "2026-11-01", &p, &err), KS_EINVAL);
+    assert_string_equal(err.field, "to");
+}
+
+/* ---- the data set ---- */
+
+struct fx_row {
+    struct complaint c;
+    struct stage_deadline dls[3];
+    size_t n_dls;
+    int reopened;
+    int64_t closed_at;
+};
+
+static struct department depts[] = {
+    {0, "prov", "广东省分行", NULL, NULL}, {0, "br1", "深圳分行", "prov", NULL},
+    {0, "sub1", "福田支行", "br1", NULL},  {0, "sub2", "南山支行", "br1", NULL},
+    {0, "br2", "广州分行", "prov", NULL},
+};
+
+static void fx_stage(struct fx_row *r, enum wf_state s, const char *start, const char *due,
+                     const char *met)
+{
+    struct stage_deadline *d = &r->dls[r->n_dls++];
+    stage_deadline_init(d);
+    d->stage = s;
+    d->clock.started_at = T(start);
+    d->clock.due_at = T(due);
+    d->clock.met_at = met ? T(met) : KS_TIME_NONE;
+    d->clock.paused_at = KS_TIME_NONE;
+}
+
+static struct fx_row *fx_add(struct fx_row *rows, size_t *n, const char *number,
+                             const char *received, const char *dept, const char *category,
+                             enum severity sev, enum channel ch, const char *product,
+                             const char *defect, const char *cust_code, const char *cust_name,
+                             enum wf_state status, const char *closed)
+{
+    struct fx_row *r = &rows[(*n)++];
+    memset(r, 0, sizeof(*r));
+    complaint_init(&r->c);
+    r->c.number = xstrdup(number);
+    r->c.title = xstrdup("投诉标题");
+    r->c.received_at = T(received);
+    r->c.updated_at = r->c.received_at;
+    xstrset(&r->c.department, dept);
+    xstrset(&r->c.category, category);
+    r->c.severity = sev;
+    r->c.channel = ch;
+    xstrset(&r->c.product, product);
+    xstrset(&r->c.defect, defect);
+    xstrset(&r->c.customer_code, cust_code);
+    xstrset(&r->c.customer_name, cust_name);
+    r->c.status = status;
+    r->closed_at = closed ? T(closed) : KS_TIME_NONE;
+    return r;
+}
+
+static size_t fx_build(struct fx_row *rows)
+{
+    size_t n = 0;
+    struct fx_row *r;
+
+    /* Received the day before National Day; acceptance due 10-09 00:00 after the holiday and
+     * met on the adjusted working Saturday 10-10: late by one working day, three to handle. */
+    r = fx_add(rows, &n, "KS20260930-0001", "2026-09-30T10:00:00+08:00", "sub1", "service",
+               SEV_GENERAL, CH_PHONE, "pedal", "spindle_broken", "CUST-A", "王先生",
+               WF_STATE_CLOSED, "2026-10-12T10:00:00+08:00");
+    fx_stage(r, WF_STATE_ACCEPTED, "2026-09-30T10:00:00+08:00", "2026-10-09T00:00:00+08:00",
+             "2026-10-10T10:00:00+08:00");
+    fx_stage(r, WF_STATE_INVESTIGATING, "2026-10-10T10:00:00+08:00", "2026-10-15T00:00:00+08:00",
+             "2026-10-11T10:00:00+08:00");
+    r->c.satisfaction_score = 2;
+    xstrset(&r->c.satisfaction_comment, "<script>alert('x')</script> & \"不满意\"");
+    xstrset(&r->c.resp_party, "我司");
+    xstrset(&r->c.resp_root_cause, "装配扭矩不足");
+    r->c.comp_amount = 20000;
+    r->c.comp_kind = COMP_DAMAGES;
+    r->reopened = 1;
+
+    /* Same customer, same defect: a repeat problem; investigation still running, past due. */
+    r = fx_add(rows, &n, "KS20261008-0001", "2026-10-08T09:00:00+08:00", "sub1", "product",
+               SEV_SERIOUS, CH_EMAIL, "pedal", "spindle_broken", "CUST-A", NULL,
+               WF_STATE_INVESTIGATING, NULL);
+    fx_stage(r, WF_STATE_ACCEPTED, "2026-10-08T09:00:00+08:00", "2026-10-09T00:00:00+08:00",
+             "2026-10-08T15:00:00+08:00");
+    fx_stage(r, WF_STATE_INVESTIGATING, "2026-10-08T15:00:00+08:00", "2026-10-14T00:00:00+08:00",
+             NULL);
+    xstrset(&r->c.resp_party, "我司");
+    xstrset(&r->c.resp_root_cause, "装配扭矩不足");
+
+    r = fx_add(rows, &n, "KS20261009-0001", "2026-10-09T11:00:00+08:00", "sub2", "service",
+               SEV_GENERAL, CH_PHONE, "cup", "bearing_noise", NULL, "王先生", WF_STATE_CLOSED,
+               "2026-10-20T11:00:00+08:00");
+    fx_stage(r, WF_STATE_ACCEPTED, "2026-10-09T11:00:00+08:00", "2026-10-10T00:00:00+08:00",
+             "2026-10-09T12:00:00+08:00");
+    r->c.satisfaction_score = 5;
+    xstrset(&r->c.resp_party, "客户");
+    xstrset(&r->c.resp_root_cause, "使用不当");
+    r->c.comp_amount = 5000;
+    r->c.comp_kind = COMP_GOODWILL;
+
+    r = fx_add(rows, &n, "KS20261020-0001", "2026-10-20T09:00:00+08:00", "br2", "service",
+               SEV_GENERAL, CH_WECHAT, NULL, NULL, NULL, "李女士", WF_STATE_CLOSED,
+               "2026-10-22T09:00:00+08:00");
+    fx_stage(r, WF_STATE_ACCEPTED, "2026-10-20T09:00:00+08:00", "2026-10-21T00:00:00+08:00",
+             "2026-10-20T10:00:00+08:00");
+    r->c.satisfaction_score = 4;
+    xstrset(&r->c.resp_party, "我司");
+    xstrset(&r->c.resp_root_cause, "装配扭矩不足");
+
+    fx_add(rows, &n, "KS20261021-0001", "2026-10-21T09:00:00+08:00", NULL, "other", SEV_GENERAL,
+           CH_PHONE, NULL, NULL, NULL, NULL, WF_STATE_REJECTED, NULL);
+
+    /* Received on a Sunday by a department the tree does not know. */
+    r = fx_add(rows, &n, "KS20261025-0001", "2026-10-25T09:00:00+08:00", "unknown-dept", "product",
+               SEV_BATCH, CH_PHONE, "pedal", "spindle_broken", "CUST-B", NULL, WF_STATE_CLOSED,
+               "2026-10-26T09:00:00+08:00");
+    fx_stage(r, WF_STATE_ACCEPTED, "2026-10-25T09:00:00+08:00", "2026-10-27T00:00:00+08:00",
+             "2026-10-26T09:00:00+08:00");
+    xstrset(&r->c.satisfaction_waived_reason, "客户拒绝回访");
+    return n;
+}
+
+static void fx_free(struct fx_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        complaint_release(&rows[i].c);
+        for (size_t k = 0; k < rows[i].n_dls; k++)
+            stage_deadline_release(&rows[i].dls[k]);
+    }
+}
+
+/* Builds the report of the data set; scope NULL or a department code. */
+static void fx_report(struct report *rep, const char *scope, size_t top_n, bool empty)
+{
+    struct fx_row rows[8];
+    size_t n = empty ? 0 : fx_build(rows);
+    struct report_conf conf = {
+        .from = T("2026-09-28T00:00:00+08:00"),
+        .to = T("2026-11-01T00:00:00+08:00"),
+        .as_of = T("2026-11-15T12:00:00+08:00"),
+        .label = "2026-09-28 至 2026-10-31",
+        .department = scope,
+        .cal = &cal,
+        .zone = &zone,
+        .depts = depts,
+        .n_depts = sizeof(depts) / sizeof(depts[0]),
+        .top_n = top_n,
+    };
+    struct report_builder *b = report_builder_new(&conf);
+    struct ks_error err;
+
+    for (size_t i = 0; i < n; i++) {
+        struct report_item it = {&rows[i].c, rows[i].dls, rows[i].n_dls, rows[i].reopened,
+                                 rows[i].closed_at};
+        if (scope && (!rows[i].c.department || strncmp(rows[i].c.department, "sub", 3) != 0))
+            continue; /* the store's subtree filter, as the CLI would see it */
+        assert_int_equal(report_add(b, &it, &err), 0);
+    }
+    report_init(rep);
+    assert_int_equal(report_finish(b, rep, &err), 0);
+    report_builder_free(&b);
+    assert_null(b);
+    fx_free(rows, n);
+}
+
+static const struct report_entry *entry(const struct report_dist *d, const char *key)
+{
+    for (size_t i = 0; i < d->n; i++)
+        if (strcmp(d->v[i].key, key) == 0)
+            return &d->v[i];
+    fail_msg("no entry '%s'", key);
+    return NULL;
+}
+
+static const struct report_timing *timing(const struct report *r, int stage)
+{
+    for (size_t i = 0; i < r->n_timing; i++)
+        if (r->timing[i].stage == stage)
+            return &r->timing[i];
+    fail_msg("no timing for stage %d", stage);
+    return NULL;
+}
+
+static void volume_counts_the_cohort(void **state)
+{
+    struct report r;
+    fx_report(&r, NULL, 20, false);
+    assert_int_equal(r.volume.received, 6);
+    assert_int_equal(r.volume.closed, 4);
+    assert_int_equal(r.volume.ended, 1);
+    assert_int_equal(r.volume.open, 1);
+    const struct report_dist *ch = &r.volume.by[RD_CHANNEL];
+    assert_int_equal(ch->n, 3);
+    assert_string_equal(ch->v[0].key, "phone");
+    assert_string_equal(ch->v[0].label, "电话");
+    assert_int_equal(ch->v[0].n, 4);
+    assert_int_equal(entry(ch, "email")->n, 1);
+    assert_int_equal(entry(ch, "wechat")->n, 1);
+    assert_int_equal(ch->total, 6);
+    assert_int_equal(entry(&r.volume.by[RD_CATEGORY], "service")->n, 3);
+    assert_int_equal(entry(&r.volume.by[RD_CATEGORY], "product")->n, 2);
+    assert_int_equal(entry(&r.volume.by[RD_SEVERITY], "general")->n, 4);
+    assert_string_equal(entry(&r.volume.by[RD_SEVERITY], "batch")->label, "批量");
+    assert_int_equal(entry(&r.volume.by[RD_DEFECT], "spindle_broken")->n, 3);
+    assert_string_equal(entry(&r.volume.by[RD_DEFECT], "")->label, "未填写");
+    assert_int_equal(entry(&r.volume.by[RD_DEFECT], "")->n, 2);
+    /* Ties are ordered by key, so the order is stable: "" < ASCII < 李 < 王. */
+    const struct report_dist *cu = &r.volume.by[RD_CUSTOMER];
+    const char *order[] = {"CUST-A", "", "CUST-B", "李女士", "王先生"};
+    assert_int_equal(cu->n, 5);
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(cu->v[i].key, order[i]);
+    assert_string_equal(entry(&r.volume.by[RD_DEPARTMENT], "sub1")->label, "福田支行");
+    assert_false(r.volume.has_prev);
+    report_compare(&r, 4, 0);
+    assert_true(r.volume.has_prev && r.volume.prev_received == 4);
+    assert_false(r.calendar_gap);
+    report_release(&r);
+}
+
+static void breakdowns_fold_past_top_n(void **state)
+{
+    struct report r;
+    fx_report(&r, NULL, 3, false);
+    const struct report_dist *cu = &r.volume.by[RD_CUSTOMER];
+    assert_int_equal(cu->n, 4);
+    assert_string_equal(cu->v[3].key, "_other");
+    assert_string_equal(cu->v[3].label, "其他");
+    assert_int_equal(cu->v[3].n, 2);
+    assert_int_equal(cu->total, 6);
+    report_release(&r);
+}
+
+static void timeliness_counts_stages_across_national_day(void **state)
+{
+    struct report r;
+    fx_report(&r, NULL, 20, false);
+    assert_int_equal(r.n_timing, 3);
+    assert_int_equal(r.timing[0].stage, WF_STATE_ACCEPTED);
+    assert_int_equal(r.timing[1].stage, WF_STATE_INVESTIGATING);
+    assert_int_equal(r.timing[2].stage, -1);
+
+    const struct report_timing *acc = timing(&r, WF_STATE_ACCEPTED);
+    assert_int_equal(acc->judged, 5);
+    assert_int_equal(acc->within, 4);
+    assert_int_equal(acc->running, 0);
+    /* Durations 3, 0, 0, 0, 1 working days: median of the ties is 0, p90 the largest. */
+    assert_true(acc->median_wd == 0.0);
+    assert_true(acc->p90_wd == 3.0);
+
+    const struct report_timing *inv = timing(&r, WF_STATE_INVESTIGATING);
+    assert_int_equal(inv->judged, 2);
+    assert_int_equal(inv->within, 1);
+    assert_int_equal(inv->measured, 1);
+    assert_true(inv->median_wd == 0.0);
+
+    /* Whole complaint: 4, 8, 2 and 1 working days; the first had a late stage. */
+    const struct report_timing *whole = timing(&r, -1);
+    assert_int_equal(whole->judged, 4);
+    assert_int_equal(whole->within, 3);
+    assert_int_equal(whole->running, 1);
+    assert_true(whole->median_wd == 3.0);
+    assert_true(whole->p90_wd == 8.0);
+    assert_true(report_share(whole->within, whole->judged) == 0.75);
+    assert_true(report_share(2, 3) == 0.6667);
+
+    assert_int_equal(r.n_overdue, 2);
+    assert_string_equal(r.overdue[0].number, "KS20260930-0001");
+    assert_int_equal(r.overdue[0].stage, WF_STATE_ACCEPTED);
+    assert_int_equal(r.overdue[0].late_wd, 1);
+    assert_string_equal(r.overdue[1].number, "KS20261008-0001");
+    assert_true(r.overdue[1].met_at == KS_TIME_NONE);
+    assert_int_equal(r.overdue[1].late_wd, 22);
+    report_release(&r);
+}
+
+static void quality_has_satisfaction_repeats_pareto_and_money(void **state)
+{
+    struct report r;
+    fx_report(&r, NULL, 20, false);
+    const struct report_quality *q = &r.quality;
+    assert_int_equal(q->answered, 3);
+    assert_int_equal(q->score_sum, 11);
+    assert_int_equal(q->satisfied, 2);
+    assert_int_equal(q->waived, 1);
+    assert_int_equal(q->reopened, 1);
+    assert_int_equal(q->n_dissatisfied, 1);
+    assert_string_equal(q->dissatisfied[0].number, "KS20260930-0001");
+    assert_int_equal(q->dissatisfied[0].score, 2);
+
+    assert_int_equal(q->n_repeats, 1);
+    assert_string_equal(q->repeats[0].customer, "CUST-A");
+    assert_string_equal(q->repeats[0].defect, "spindle_broken");
+    assert_int_equal(q->repeats[0].n, 2);
+
+    assert_int_equal(q->pareto_defects.n, 2);
+    assert_int_equal(q->pareto_defects.total, 4);
+    assert_string_equal(q->pareto_defects.v[0].key, "spindle_broken");
+    assert_int_equal(q->pareto_defects.v[0].cum, 3);
+    assert_int_equal(q->pareto_defects.v[1].cum, 4);
+    assert_string_equal(q->pareto_causes.v[0].key, "装配扭矩不足");
+    assert_int_equal(q->pareto_causes.v[0].n, 3);
+    assert_int_equal(q->pareto_causes.v[1].cum, 4);
+
+    assert_int_equal(entry(&q->responsibility, "我司")->n, 3);
+    assert_int_equal(entry(&q->responsibility, "客户")->n, 1);
+    assert_int_equal(entry(&q->responsibility, "")->n, 2);
+    assert_int_equal(q->comp_fen[COMP_DAMAGES], 20000);
+    assert_int_equal(q->comp_count[COMP_DAMAGES], 1);
+    assert_int_equal(q->comp_fen[COMP_GOODWILL], 5000);
+    report_release(&r);
+}
+
+static void departments_roll_up_their_subtrees(void **state)
+{
+    struct report r;
+    fx_report(&r, NULL, 20, false);
+    const char *codes[] = {"prov", "br1", "sub1", "sub2", "br2", "", "unknown-dept"};
+    const int parents[] = {-1, 0, 1, 1, 0, -1, -1};
+    assert_int_equal(r.n_depts, 7);
+    for (size_t i = 0; i < 7; i++) {
+        assert_string_equal(r.depts[i].code, codes[i]);
+        assert_int_equal(r.depts[i].parent, parents[i]);
+    }
+    assert_int_equal(r.depts[2].depth, 2);
+    assert_int_equal(r.depts[2].own[RDF_RECEIVED], 2);
+    assert_int_equal(r.depts[2].own[RDF_OVERDUE], 2);
+    assert_int_equal(r.depts[1].own[RDF_RECEIVED], 0);
+    assert_int_equal(r.depts[1].subtree[RDF_RECEIVED], 3);
+    assert_int_equal(r.depts[1].subtree[RDF_CLOSED], 2);
+    assert_int_equal(r.depts[1].subtree[RDF_OPEN], 1);
+    assert_int_equal(r.depts[0].subtree[RDF_RECEIVED], 4);
+    assert_int_equal(r.depts[0].subtree[RDF_CLOSED], 3);
+    assert_int_equal(r.depts[0].subtree[RDF_OVERDUE], 2);
+    assert_string_equal(r.depts[5].name, "未指定部门");
+    assert_int_equal(r.depts[5].own[RDF_RECEIVED], 1);
+    assert_int_equal(r.depts[5].own[RDF_OPEN], 0);
+    report_release(&r);
+
+    fx_report(&r, "br1", 20, false);
+    assert_string_equal(r.department_name, "深圳分行");
+    assert_int_equal(r.volume.received, 3);
+    assert_int_equal(r.n_depts, 3);
+    assert_string_equal(r.depts[0].code, "br1");
+    assert_int_equal(r.depts[0].subtree[RDF_RECEIVED], 3);
+    report_release(&r);
+}
+
+static void empty_period_has_zeros_not_garbage(void **state)
+{
+    struct report r;
+    fx_report(&r, NULL, 20, true);
+    assert_int_equal(r.volume.received, 0);
+    assert_int_equal(r.volume.by[RD_CATEGORY].n, 0);
+    assert_int_equal(r.n_timing, 1);
+    assert_int_equal(r.timing[0].stage, -1);
+    assert_int_equal(r.timing[0].judged, 0);
+    assert_true(r.timing[0].median_wd == -1);
+    assert_int_equal(r.n_overdue, 0);
+    assert_int_equal(r.n_depts, 5);
+    assert_int_equal(r.depts[0].subtree[RDF_RECEIVED], 0);
+    assert_true(report_share(0, 0) == 0);
+    report_release(&r);
+}
+
+static void events_give_reopens_and_closing_time(void **state)
+{
+    struct event evs[4] = {
+        {0, 1, 100, "a", EV_TRANSITION, WF_STATE_FOLLOW_UP, WF_STATE_CLOSED, NULL, NULL},
+        {0, 1, 200, "a", EV_TRANSITION, WF_STATE_CLOSED, WF_STATE_INVESTIGATING, NULL, NULL},
+        {0, 1, 250, "a", EV_COMMENT, -1, -1, NULL, NULL},
+        {0, 1, 300, "a", EV_TRANSITION, WF_STATE_FOLLOW_UP, WF_STATE_CLOSED, NULL, NULL},
+    };
+    struct report_item it = {0};
+    report_item_from_events(&it, evs, 4);
+    assert_int_equal(it.reopened, 1);
+    assert_true(it.closed_at == 300);
+    report_item_from_events(&it, evs, 0);
+    assert_int_equal(it.reopened, 0);
+    assert_true(it.closed_at == KS_TIME_NONE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(workdays_follow_the_calendar_table),
+        cmocka_unit_test(workdays_without_an_index_agree),
+        cmocka_unit_test(periods_have_bounds_labels_and_neighbours),
+        cmocka_unit_test(volume_counts_the_cohort),
+        cmocka_unit_test(breakdowns_fold_past_top_n),
+        cmocka_unit_test(timeliness_counts_stages_across_national_day),
+        cmocka_unit_test(quality_has_satisfaction_repeats_pareto_and_money),
+        cmocka_unit_test(departments_roll_up_their_subtrees),
+        cmocka_unit_test(empty_period_has_zeros_not_garbage),
+        cmocka_unit_test(events_give_reopens_and_closing_time),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
