@@ -8,12 +8,19 @@
  * Judging, in one pass over the normalised text plus work proportional to the hits:
  *  1. scan: all pattern hits, in order of their end;
  *  2. phrases: a hit on a phrase's last part completes the phrase when its earlier parts were
- *     hit before it, in order, at most GAP_MAX bytes apart with no separator in between;
+ *     hit before it, in order, at most GAP_CHARS characters apart with no separator between;
  *  3. negation: a phrase is cancelled by a negation word ("没有", "未") before it in the same
- *     clause (at most NEG_REACH bytes back; a contrast word "但" or a later cause word "导致"
- *     ends the clause) or inside its gaps ("芯轴没断"); "无法", "有没有" are not negations;
- *  4. defects: of the product family (given, or named in the text), longest match wins over a
- *     match inside it; the most severe defect is the one reported;
+ *     clause (at most NEG_CHARS characters back; a contrast word "但" or a later cause word
+ *     "导致" ends the clause) or inside its gaps ("芯轴没断"); "无法", "有没有" and the
+ *     questions "会不会", "是不是" are not negations;
+ *  4. defects: of the product family (given, or named in the text). A gapped phrase is loose,
+ *     so it loses its failure word to anything nearer that the catalogue knows: it is dropped
+ *     when another defect's phrase starts inside one of its gaps ("脚踏[反光片]脱落" is a
+ *     reflector that came off, not a pedal) or when a gap holds an object noun of a milder
+ *     defect (a category keyword that begins such a defect's gapped phrase: 纸箱, 唛头, 吊卡),
+ *     unless a coordinator joins the two ("芯轴和反光片都断了" breaks both). Of overlapping
+ *     defect matches the more specific wins: more matched characters, then the tighter span
+ *     ("反光片脱落" beats "脚踏~脱落"). The most severe remaining defect is the one reported;
  *  5. quantities: delivered/defective from the fields, else from the text (numbers in Arabic
  *     or Chinese numerals next to delivery and defect words, "300对里有100对", "40%",
  *     "三成", "三分之一", "一半以上");
@@ -36,8 +43,9 @@
 #define TEXT_STACK  4096
 #define HITS_MAX    512
 #define MATCHES_MAX 256
-#define GAP_MAX     24 /* bytes between the parts of a phrase: 8 Chinese characters */
-#define NEG_REACH   18 /* bytes from a negation to what it negates: 6 Chinese characters */
+#define GAP_CHARS   8 /* characters between the parts of a phrase */
+#define NEG_CHARS   6 /* characters from a negation to what it negates */
+#define UTF8_MAX    4 /* bytes of the longest UTF-8 character: bounds a character count */
 #define PARTS_MAX   3
 #define NUMS_MAX    64
 #define SEEN_WORDS  64 /* bitset of 4096 pattern ids */
@@ -58,6 +66,7 @@ enum kind {
     K_CONTAIN,   /* 里, 其中: "300对里有100对" */
     K_RATIO,     /* 一半, 大部分: a share in per mille */
     K_MONTH,     /* 本月: the text speaks of this month */
+    K_AND,       /* 和, 以及: joins two things, so a failure word after them is said of both */
 };
 
 /* The engine's own vocabulary: Chinese, not industry configuration. */
@@ -67,67 +76,139 @@ struct vocab {
     const char *word;
 };
 static const struct vocab vocab[] = {
-    {K_NEG, 0, "没有"},         {K_NEG, 0, "没"},
-    {K_NEG, 0, "未"},           {K_NEG, 0, "无"},
-    {K_NEG, 0, "不是"},         {K_NEG, 0, "并非"},
-    {K_NEG, 0, "不存在"},       {K_NEG, 0, "避免"},
-    {K_NEG, 0, "防止"},         {K_NEG, 0, "以免"},
-    {K_NEG, 0, "排除"},         {K_NEG, 0, "不会"},
-    {K_NEG, 0, "no "},          {K_NEG, 0, "not "},
-    {K_ANTINEG, 0, "无法"},     {K_ANTINEG, 0, "无论"},
-    {K_ANTINEG, 0, "没法"},     {K_ANTINEG, 0, "有没有"},
-    {K_ANTINEG, 0, "没想到"},   {K_ANTINEG, 0, "未来"},
-    {K_ANTINEG, 0, "未能"},     {K_ANTINEG, 0, "是否"},
-    {K_ANTINEG, 0, "不会用"},   {K_CONTRAST, 0, "但"},
-    {K_CONTRAST, 0, "却"},      {K_CONTRAST, 0, "可是"},
-    {K_CONTRAST, 0, "不过"},    {K_CONTRAST, 0, "只是"},
-    {K_CONTRAST, 0, "而是"},    {K_CONTRAST, 0, "but"},
-    {K_CAUSE, 0, "导致"},       {K_CAUSE, 0, "造成"},
-    {K_CAUSE, 0, "引起"},       {K_CAUSE, 0, "使得"},
-    {K_CAUSE, 0, "所以"},       {K_CAUSE, 0, "结果"},
-    {K_CAUSE, 0, "以致"},       {K_DELIVERED, 0, "送货"},
-    {K_DELIVERED, 0, "发货"},   {K_DELIVERED, 0, "交货"},
-    {K_DELIVERED, 0, "到货"},   {K_DELIVERED, 0, "来货"},
-    {K_DELIVERED, 0, "收货"},   {K_DELIVERED, 0, "收到"},
-    {K_DELIVERED, 0, "一共"},   {K_DELIVERED, 0, "总共"},
-    {K_DELIVERED, 0, "共计"},   {K_DELIVERED, 0, "合计"},
-    {K_DELIVERED, 0, "进货"},   {K_DELIVERED, 0, "订了"},
-    {K_DELIVERED, 0, "订购"},   {K_DELIVERED, 0, "采购"},
-    {K_DELIVERED, 0, "总数"},   {K_DELIVERED, 0, "数量"},
-    {K_DELIVERED, 0, "送了"},   {K_DELIVERED, 0, "发了"},
-    {K_DELIVERED, 0, "交了"},   {K_DELIVERED, 0, "到了"},
-    {K_DELIVERED, 0, "这批"},   {K_DELIVERED, 0, "本批"},
-    {K_DELIVERED, 0, "送来"},   {K_DELIVERED, 0, "发来"},
-    {K_DELIVERED, 0, "抽检"},   {K_DELIVERED, 0, "抽查"},
-    {K_DELIVERED, 0, "抽了"},   {K_DELIVERED, 0, "检验"},
-    {K_DELIVERED, 0, "检查了"}, {K_DELIVERED, 0, "共"},
-    {K_DEFECTIVE, 0, "不良"},   {K_DEFECTIVE, 0, "坏"},
-    {K_DEFECTIVE, 0, "有问题"}, {K_DEFECTIVE, 0, "次品"},
-    {K_DEFECTIVE, 0, "损坏"},   {K_DEFECTIVE, 0, "故障"},
-    {K_DEFECTIVE, 0, "异常"},   {K_DEFECTIVE, 0, "报废"},
-    {K_DEFECTIVE, 0, "不合格"}, {K_DEFECTIVE, 0, "不能用"},
-    {K_DEFECTIVE, 0, "用不了"}, {K_DEFECTIVE, 0, "挑出"},
-    {K_DEFECTIVE, 0, "有毛病"}, {K_DEFECTIVE, 0, "出问题"},
-    {K_DEFECTIVE, 0, "返工"},   {K_DEFECTIVE, 0, "退回"},
-    {K_DEFECTIVE, 0, "脱落"},   {K_DEFECTIVE, 0, "破裂"},
-    {K_DEFECTIVE, 0, "断"},     {K_DEFECTIVE, 0, "错"},
-    {K_DEFECTIVE, 0, "漏"},     {K_DEFECTIVE, 0, "掉了"},
-    {K_DEFECTIVE, 0, "卡死"},   {K_DEFECTIVE, 0, "松"},
-    {K_CONTAIN, 0, "里"},       {K_CONTAIN, 0, "中"},
-    {K_CONTAIN, 0, "其中"},     {K_CONTAIN, 0, "里面"},
-    {K_CONTAIN, 0, "当中"},     {K_CONTAIN, 0, "之中"},
-    {K_CONTAIN, 0, "内"},       {K_CONTAIN, 0, "每"},
-    {K_RATIO, 500, "一半"},     {K_RATIO, 500, "半数"},
-    {K_RATIO, 500, "过半"},     {K_RATIO, 600, "大半"},
-    {K_RATIO, 600, "大部分"},   {K_RATIO, 600, "大多数"},
-    {K_RATIO, 600, "多数"},     {K_RATIO, 1000, "全部"},
-    {K_RATIO, 1000, "全都"},    {K_RATIO, 1000, "所有"},
-    {K_RATIO, 1000, "统统"},    {K_RATIO, 1000, "每一个都"},
-    {K_RATIO, 1000, "每个都"},  {K_RATIO, 1000, "百分百"},
-    {K_MONTH, 0, "本月"},       {K_MONTH, 0, "这个月"},
-    {K_MONTH, 0, "当月"},       {K_MONTH, 0, "这月"},
-    {K_MONTH, 0, "同月"},       {K_MONTH, 0, "月内"},
-    {K_MONTH, 0, "一个月"},     {K_MONTH, 0, "本月份"},
+    {K_NEG, 0, "没有"},
+    {K_NEG, 0, "没"},
+    {K_NEG, 0, "未"},
+    {K_NEG, 0, "无"},
+    {K_NEG, 0, "不是"},
+    {K_NEG, 0, "并非"},
+    {K_NEG, 0, "不存在"},
+    {K_NEG, 0, "避免"},
+    {K_NEG, 0, "防止"},
+    {K_NEG, 0, "以免"},
+    {K_NEG, 0, "排除"},
+    {K_NEG, 0, "不会"},
+    {K_NEG, 0, "no "},
+    {K_NEG, 0, "not "},
+    {K_ANTINEG, 0, "无法"},
+    {K_ANTINEG, 0, "无论"},
+    {K_ANTINEG, 0, "没法"},
+    {K_ANTINEG, 0, "有没有"},
+    {K_ANTINEG, 0, "没想到"},
+    {K_ANTINEG, 0, "未来"},
+    {K_ANTINEG, 0, "未能"},
+    {K_ANTINEG, 0, "是否"},
+    {K_ANTINEG, 0, "不会用"},
+    {K_ANTINEG, 0, "会不会"},
+    {K_ANTINEG, 0, "是不是"},
+    {K_ANTINEG, 0, "能不能"},
+    {K_CONTRAST, 0, "但"},
+    {K_CONTRAST, 0, "却"},
+    {K_CONTRAST, 0, "可是"},
+    {K_CONTRAST, 0, "不过"},
+    {K_CONTRAST, 0, "只是"},
+    {K_CONTRAST, 0, "而是"},
+    {K_CONTRAST, 0, "but"},
+    {K_CAUSE, 0, "导致"},
+    {K_CAUSE, 0, "造成"},
+    {K_CAUSE, 0, "引起"},
+    {K_CAUSE, 0, "使得"},
+    {K_CAUSE, 0, "所以"},
+    {K_CAUSE, 0, "结果"},
+    {K_CAUSE, 0, "以致"},
+    {K_DELIVERED, 0, "送货"},
+    {K_DELIVERED, 0, "发货"},
+    {K_DELIVERED, 0, "交货"},
+    {K_DELIVERED, 0, "到货"},
+    {K_DELIVERED, 0, "来货"},
+    {K_DELIVERED, 0, "收货"},
+    {K_DELIVERED, 0, "收到"},
+    {K_DELIVERED, 0, "一共"},
+    {K_DELIVERED, 0, "总共"},
+    {K_DELIVERED, 0, "共计"},
+    {K_DELIVERED, 0, "合计"},
+    {K_DELIVERED, 0, "进货"},
+    {K_DELIVERED, 0, "订了"},
+    {K_DELIVERED, 0, "订购"},
+    {K_DELIVERED, 0, "采购"},
+    {K_DELIVERED, 0, "总数"},
+    {K_DELIVERED, 0, "数量"},
+    {K_DELIVERED, 0, "送了"},
+    {K_DELIVERED, 0, "发了"},
+    {K_DELIVERED, 0, "交了"},
+    {K_DELIVERED, 0, "到了"},
+    {K_DELIVERED, 0, "这批"},
+    {K_DELIVERED, 0, "本批"},
+    {K_DELIVERED, 0, "送来"},
+    {K_DELIVERED, 0, "发来"},
+    {K_DELIVERED, 0, "抽检"},
+    {K_DELIVERED, 0, "抽查"},
+    {K_DELIVERED, 0, "抽了"},
+    {K_DELIVERED, 0, "检验"},
+    {K_DELIVERED, 0, "检查了"},
+    {K_DELIVERED, 0, "共"},
+    {K_DEFECTIVE, 0, "不良"},
+    {K_DEFECTIVE, 0, "坏"},
+    {K_DEFECTIVE, 0, "有问题"},
+    {K_DEFECTIVE, 0, "次品"},
+    {K_DEFECTIVE, 0, "损坏"},
+    {K_DEFECTIVE, 0, "故障"},
+    {K_DEFECTIVE, 0, "异常"},
+    {K_DEFECTIVE, 0, "报废"},
+    {K_DEFECTIVE, 0, "不合格"},
+    {K_DEFECTIVE, 0, "不能用"},
+    {K_DEFECTIVE, 0, "用不了"},
+    {K_DEFECTIVE, 0, "挑出"},
+    {K_DEFECTIVE, 0, "有毛病"},
+    {K_DEFECTIVE, 0, "出问题"},
+    {K_DEFECTIVE, 0, "返工"},
+    {K_DEFECTIVE, 0, "退回"},
+    {K_DEFECTIVE, 0, "脱落"},
+    {K_DEFECTIVE, 0, "破裂"},
+    {K_DEFECTIVE, 0, "断"},
+    {K_DEFECTIVE, 0, "错"},
+    {K_DEFECTIVE, 0, "漏"},
+    {K_DEFECTIVE, 0, "掉了"},
+    {K_DEFECTIVE, 0, "卡死"},
+    {K_DEFECTIVE, 0, "松"},
+    {K_CONTAIN, 0, "里"},
+    {K_CONTAIN, 0, "中"},
+    {K_CONTAIN, 0, "其中"},
+    {K_CONTAIN, 0, "里面"},
+    {K_CONTAIN, 0, "当中"},
+    {K_CONTAIN, 0, "之中"},
+    {K_CONTAIN, 0, "内"},
+    {K_CONTAIN, 0, "每"},
+    {K_RATIO, 500, "一半"},
+    {K_RATIO, 500, "半数"},
+    {K_RATIO, 500, "过半"},
+    {K_RATIO, 600, "大半"},
+    {K_RATIO, 600, "大部分"},
+    {K_RATIO, 600, "大多数"},
+    {K_RATIO, 600, "多数"},
+    {K_RATIO, 1000, "全部"},
+    {K_RATIO, 1000, "全都"},
+    {K_RATIO, 1000, "所有"},
+    {K_RATIO, 1000, "统统"},
+    {K_RATIO, 1000, "每一个都"},
+    {K_RATIO, 1000, "每个都"},
+    {K_RATIO, 1000, "百分百"},
+    {K_MONTH, 0, "本月"},
+    {K_MONTH, 0, "这个月"},
+    {K_MONTH, 0, "当月"},
+    {K_MONTH, 0, "这月"},
+    {K_MONTH, 0, "同月"},
+    {K_MONTH, 0, "月内"},
+    {K_MONTH, 0, "一个月"},
+    {K_MONTH, 0, "本月份"},
+    {K_AND, 0, "和"},
+    {K_AND, 0, "与"},
+    {K_AND, 0, "跟"},
+    {K_AND, 0, "及"},
+    {K_AND, 0, "以及"},
+    {K_AND, 0, "还有"},
+    {K_AND, 0, "连同"},
+    {K_AND, 0, "连"},
 };
 
 struct phrase {
@@ -135,13 +216,15 @@ struct phrase {
     int n_parts;
     uint32_t part_ids[PARTS_MAX]; /* pattern id of each part */
     int target;                   /* defect (index into dref), category or product index */
-    int value;                    /* K_RATIO: per mille */
+    int value;  /* K_RATIO: per mille; K_CATEGORY: most severe defect whose gapped phrase
+                   begins with this keyword (an object noun: 纸箱, 唛头), or -1 */
     size_t len; /* bytes of the normalised phrase without '~' (longer is more specific) */
 };
 
 struct part {
     uint32_t phrase;
     int index;
+    uint32_t text_off, text_len; /* normalised text in sev_engine.text */
 };
 
 struct dref {
@@ -156,6 +239,8 @@ struct sev_engine {
     size_t n_phrases, cap_phrases;
     struct part *parts; /* by pattern id */
     size_t n_parts, cap_parts;
+    char *text; /* every part's normalised text, back to back */
+    size_t n_text, cap_text;
     struct dref *drefs;
     size_t n_drefs;
 };
@@ -214,8 +299,13 @@ static int add_phrase(struct sev_engine *e, const char *word, enum kind kind, in
                            "'%s' is empty or has punctuation inside a part", word);
         uint32_t id = acm_add(e->acm, buf, nl);
         xgrow((void **)&e->parts, &e->cap_parts, (size_t)id + 1, sizeof *e->parts);
+        xgrow((void **)&e->text, &e->cap_text, e->n_text + nl, 1);
+        memcpy(e->text + e->n_text, buf, nl);
         e->parts[id].phrase = pi;
         e->parts[id].index = i;
+        e->parts[id].text_off = (uint32_t)e->n_text;
+        e->parts[id].text_len = (uint32_t)nl;
+        e->n_text += nl;
         e->phrases[pi].part_ids[i] = id;
         e->n_parts = (size_t)id + 1;
         total += nl;
@@ -251,6 +341,37 @@ static int add_defect(struct sev_engine *e, const struct preset_defect *d, int p
     if (rc < 0)
         ks_error_prefix(err, "defect '%s'", d->code);
     return rc;
+}
+
+static bool part_equal(const struct sev_engine *e, uint32_t a, uint32_t b)
+{
+    const struct part *x = &e->parts[a], *y = &e->parts[b];
+    return x->text_len == y->text_len &&
+           memcmp(e->text + x->text_off, e->text + y->text_off, x->text_len) == 0;
+}
+
+/* Finds the category keywords that name a thing a defect is about: those that begin a gapped
+ * defect phrase ("纸箱~破"). Each remembers the most severe such defect, so that only a
+ * thing of milder defects takes a failure word away from a loose phrase (step 4). */
+static void mark_objects(struct sev_engine *e)
+{
+    for (size_t i = 0; i < e->n_phrases; i++) {
+        struct phrase *kw = &e->phrases[i];
+        if (kw->kind != K_CATEGORY)
+            continue;
+        kw->value = -1;
+        if (kw->n_parts != 1)
+            continue;
+        for (size_t j = 0; j < e->n_phrases; j++) {
+            const struct phrase *ph = &e->phrases[j];
+            if (ph->kind != K_DEFECT || ph->n_parts < 2 ||
+                !part_equal(e, kw->part_ids[0], ph->part_ids[0]))
+                continue;
+            int sev = (int)e->drefs[ph->target].d->severity;
+            if (sev > kw->value)
+                kw->value = sev;
+        }
+    }
 }
 
 int sev_engine_new(const struct preset *p, struct sev_engine **out, struct ks_error *err)
@@ -294,6 +415,7 @@ int sev_engine_new(const struct preset *p, struct sev_engine **out, struct ks_er
         sev_engine_free(&e);
         return rc;
     }
+    mark_objects(e);
     acm_compile(e->acm);
     *out = e;
     return 0;
@@ -307,6 +429,7 @@ void sev_engine_free(struct sev_engine **pe)
     acm_free(&e->acm);
     free(e->phrases);
     free(e->parts);
+    free(e->text);
     free(e->drefs);
     free(e);
     *pe = NULL;
@@ -350,6 +473,16 @@ static bool has_sep(const char *t, size_t a, size_t b)
     return false;
 }
 
+/* Characters (not bytes) in t[a, b): a gap of four Chinese characters is as loose as a gap of
+ * four letters or digits. */
+static size_t chars_between(const char *t, size_t a, size_t b)
+{
+    size_t n = 0;
+    for (size_t i = a; i < b; i++)
+        n += ((unsigned char)t[i] & 0xC0) != 0x80;
+    return n;
+}
+
 static enum kind hit_kind(const struct ctx *c, const struct acm_hit *h)
 {
     return c->e->phrases[c->e->parts[h->id].phrase].kind;
@@ -364,12 +497,12 @@ static int64_t chain(const struct ctx *c, size_t hi, uint32_t phrase, int k, uin
         return before;
     for (size_t j = hi; j-- > 0;) {
         const struct acm_hit *h = &c->hits[j];
-        if (h->end + GAP_MAX < before)
+        if (h->end + GAP_CHARS * UTF8_MAX < before)
             break; /* hits are ordered by end: nothing earlier can be close enough */
         const struct part *pt = &c->e->parts[h->id];
         if (pt->phrase != phrase || pt->index != k || h->end > before)
             continue;
-        if (before - h->end > GAP_MAX || has_sep(c->t, h->end, before))
+        if (chars_between(c->t, h->end, before) > GAP_CHARS || has_sep(c->t, h->end, before))
             continue;
         int64_t s = chain(c, j, phrase, k - 1, h->start, m);
         if (s >= 0) {
@@ -434,7 +567,8 @@ static bool is_negated(const struct ctx *c, const struct match *m)
         for (int g = 0; g < m->n_gaps; g++)
             if (n->start >= m->gap_start[g] && n->end <= m->gap_end[g])
                 in_gap = true;
-        bool before = n->end <= m->start && m->start - n->end <= NEG_REACH &&
+        bool before = n->end <= m->start && m->start - n->end <= NEG_CHARS * UTF8_MAX &&
+                      chars_between(c->t, n->end, m->start) <= NEG_CHARS &&
                       !has_sep(c->t, n->end, m->start);
         if (!in_gap && !before)
             continue;
@@ -536,15 +670,34 @@ static size_t parse_cn(const char *t, size_t len, size_t i, int64_t *v)
     return p - i;
 }
 
+/* True when t[at..] is exactly three digits followed by no further digit: a thousands group. */
+static bool is_group(const char *t, size_t len, size_t at)
+{
+    for (size_t k = 0; k < 3; k++)
+        if (at + k >= len || t[at + k] < '0' || t[at + k] > '9')
+            return false;
+    return at + 3 >= len || t[at + 3] < '0' || t[at + 3] > '9';
+}
+
+static int64_t add_digit(int64_t x, char d)
+{
+    return x < INT64_C(100000000000) ? x * 10 + (d - '0') : x;
+}
+
 static size_t parse_arabic(const char *t, size_t len, size_t i, int64_t *v, int *permille_frac)
 {
     int64_t x = 0;
     size_t p = i;
-    while (p < len && t[p] >= '0' && t[p] <= '9') {
-        if (x < INT64_C(100000000000))
-            x = x * 10 + (t[p] - '0');
-        p++;
-    }
+    while (p < len && t[p] >= '0' && t[p] <= '9')
+        x = add_digit(x, t[p++]);
+    /* "1,000" and "12,500,000": commas before groups of exactly three digits, after at most
+     * three leading digits ("1000,320" stays two numbers). */
+    if (p - i <= 3)
+        while (p < len && t[p] == TEXTNORM_COMMA && is_group(t, len, p + 1)) {
+            for (size_t k = 1; k <= 3; k++)
+                x = add_digit(x, t[p + k]);
+            p += 4;
+        }
     int frac = 0; /* thousandths of one unit, for "40.5%" */
     if (p + 1 < len && t[p] == '.' && t[p + 1] >= '0' && t[p + 1] <= '9') {
         p++;
@@ -612,8 +765,8 @@ static void find_numbers(struct ctx *c)
             continue;
         }
         int mult = cn_unit(t + p, len - p);
-        if (mult >= 100 && v > 0 && (unsigned char)t[i] < 0x80) { /* "1千", "2万" */
-            v *= mult;
+        if (mult >= 100 && (v > 0 || frac > 0) && (unsigned char)t[i] < 0x80) {
+            v = v * mult + (int64_t)frac * mult / 1000; /* "1千", "2万", "1.5万" */
             p += 3;
         }
         n.start = (uint32_t)i;
@@ -879,9 +1032,79 @@ static int resolve_product(const struct sev_engine *e, const struct sev_input *i
     return 0;
 }
 
-/* Drops defect matches of another family and those overlapping a longer defect match
- * ("反光片破" wins over "破裂"), and
- * returns the index of the most severe remaining one (longest, then first), or -1. */
+static bool in_family(const struct sev_engine *e, const struct phrase *ph, int product)
+{
+    int fam = e->drefs[ph->target].product;
+    return product < 0 || fam < 0 || fam == product;
+}
+
+/* True when a coordinator ("和", "以及") lies in t[a, b). */
+static bool joined(const struct ctx *c, uint32_t a, uint32_t b)
+{
+    for (size_t i = 0; i < c->n_hits; i++) {
+        const struct acm_hit *h = &c->hits[i];
+        if (h->start >= a && h->end <= b && hit_kind(c, h) == K_AND)
+            return true;
+    }
+    return false;
+}
+
+/* True when a gap of the loose match g holds something nearer its failure word than its own
+ * object (see the header comment, step 4): another defect's phrase begins there, or an object
+ * noun of milder defects only. Tested by tests/unit/cases/adversarial.tsv. */
+static bool gap_claimed(const struct ctx *c, const struct match *g, int product)
+{
+    const struct sev_engine *e = c->e;
+    const struct preset_defect *gd = e->drefs[e->phrases[g->phrase].target].d;
+    for (int k = 0; k < g->n_gaps; k++) {
+        uint32_t a = g->gap_start[k], b = g->gap_end[k];
+        for (size_t j = 0; j < c->n_m; j++) {
+            const struct match *o = &c->m[j];
+            const struct phrase *oph = &e->phrases[o->phrase];
+            if (o == g || o->negated || oph->kind != K_DEFECT || o->start < a || o->start >= b ||
+                !in_family(e, oph, product) || strcmp(e->drefs[oph->target].d->code, gd->code) == 0)
+                continue;
+            if (!joined(c, a, o->start))
+                return true;
+        }
+        for (size_t j = 0; j < c->n_hits; j++) {
+            const struct acm_hit *h = &c->hits[j];
+            if (h->start < a || h->end > b)
+                continue;
+            const struct phrase *kw = &e->phrases[e->parts[h->id].phrase];
+            if (kw->kind == K_CATEGORY && kw->value >= 0 && kw->value < (int)gd->severity &&
+                !joined(c, a, h->start))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* True when o begins in a gap of m after a coordinator: "芯轴和反光片都断了" says 断 of both,
+ * so the two share the failure word and neither outranks the other. */
+static bool coordinated(const struct ctx *c, const struct match *m, const struct match *o)
+{
+    for (int k = 0; k < m->n_gaps; k++)
+        if (o->start >= m->gap_start[k] && o->start < m->gap_end[k] &&
+            joined(c, m->gap_start[k], o->start))
+            return true;
+    return false;
+}
+
+/* True when match a is more specific than b: more characters of the phrase itself (not of
+ * its gaps), then the tighter span. */
+static bool more_specific(const struct sev_engine *e, const struct match *a, const struct match *b)
+{
+    size_t la = e->phrases[a->phrase].len, lb = e->phrases[b->phrase].len;
+    if (la != lb)
+        return la > lb;
+    return a->end - a->start < b->end - b->start;
+}
+
+/* Drops defect matches of another family, loose ones whose gap another thing claims, and those
+ * overlapping a more specific defect match ("反光片破" wins over "破裂", "反光片脱落" over
+ * "脚踏~脱落"), and returns the index of the most severe remaining one (most specific, then
+ * first), or -1. */
 static int pick_defect(struct ctx *c, int product)
 {
     const struct sev_engine *e = c->e;
@@ -889,24 +1112,27 @@ static int pick_defect(struct ctx *c, int product)
     for (size_t i = 0; i < c->n_m; i++) {
         struct match *m = &c->m[i];
         const struct phrase *ph = &e->phrases[m->phrase];
-        if (ph->kind != K_DEFECT)
-            continue;
-        int fam = e->drefs[ph->target].product;
-        if (m->negated || (product >= 0 && fam >= 0 && fam != product)) {
+        if (ph->kind == K_DEFECT && (m->negated || !in_family(e, ph, product) ||
+                                     (m->n_gaps > 0 && gap_claimed(c, m, product))))
             m->dropped = true;
+    }
+    /* Only matches that survived the first pass can outrank others: a loose phrase that lost
+     * its gap cannot then take the tighter phrase inside it down with it. */
+    bool outranked[MATCHES_MAX] = {false};
+    for (size_t i = 0; i < c->n_m; i++) {
+        const struct match *m = &c->m[i];
+        if (e->phrases[m->phrase].kind != K_DEFECT || m->dropped)
             continue;
-        }
-        for (size_t j = 0; j < c->n_m; j++) {
+        for (size_t j = 0; j < c->n_m && !outranked[i]; j++) {
             const struct match *o = &c->m[j];
-            if (j == i || o->negated || e->phrases[o->phrase].kind != K_DEFECT)
-                continue;
-            int ofam = e->drefs[e->phrases[o->phrase].target].product;
-            if (product >= 0 && ofam >= 0 && ofam != product)
-                continue;
-            if (o->start < m->end && m->start < o->end && (o->end - o->start > m->end - m->start))
-                m->dropped = true;
+            if (j != i && !o->dropped && e->phrases[o->phrase].kind == K_DEFECT &&
+                o->start < m->end && m->start < o->end && more_specific(e, o, m) &&
+                !coordinated(c, m, o))
+                outranked[i] = true;
         }
     }
+    for (size_t i = 0; i < c->n_m; i++)
+        c->m[i].dropped = c->m[i].dropped || outranked[i];
     for (size_t i = 0; i < c->n_m; i++) {
         const struct match *m = &c->m[i];
         const struct phrase *ph = &e->phrases[m->phrase];
@@ -919,7 +1145,7 @@ static int pick_defect(struct ctx *c, int product)
         const struct match *b = &c->m[best];
         enum severity s = e->drefs[ph->target].d->severity;
         enum severity bs = e->drefs[e->phrases[b->phrase].target].d->severity;
-        if (s > bs || (s == bs && m->end - m->start > b->end - b->start))
+        if (s > bs || (s == bs && more_specific(e, m, b)))
             best = (int)i;
     }
     return best;

@@ -1,6 +1,7 @@
 /* The severity engine against the seed standard (shared/data/severity-cases.csv, every row),
  * the telecom categories (shared/data/category-cases.csv), our own paraphrased complaints
- * (tests/unit/cases/paraphrases.tsv) and the behaviours a person checking a judgement relies
+ * (tests/unit/cases/paraphrases.tsv), the adversarial ones built to trip the matcher
+ * (tests/unit/cases/adversarial.tsv) and the behaviours a person checking a judgement relies
  * on: reasons, negation, quantities in words, thread-free reuse of one engine. */
 #include <stdlib.h>
 #include <string.h>
@@ -127,26 +128,32 @@ static void telecom_category_cases_all_pass(void **state)
     free(path);
 }
 
-/* Columns: preset, product, text, delivered, defective, prior, severity, urgent. */
-static void paraphrases_pass(void **state)
+/* Judges every row of a cases file and counts disagreements. Columns: preset, product, text,
+ * delivered, defective, prior, severity, urgent, and optionally the defect code the judgement
+ * must name ("-": none; empty: not checked). Returns the number of rows judged. */
+static int cases_check(const char *name, int *bad_out, int *missed_urgent_out)
 {
-    (void)state;
-    char *path = th_src_path("tests/unit/cases/paraphrases.tsv");
+    char *rel = th_fmt("tests/unit/cases/%s", name);
+    char *path = th_src_path(rel);
     struct th_table t;
     th_table_load(&t, path, '\t');
     int bad = 0, n = 0, missed_urgent = 0;
     for (size_t i = 1; i < t.n_rows; i++) {
         char **row = t.cells[i];
         if (t.n_cols[i] < 8)
-            fail_msg("paraphrases.tsv:%d: expected 8 columns, got %zu", t.line[i], t.n_cols[i]);
+            fail_msg("%s:%d: expected 8 columns, got %zu", name, t.line[i], t.n_cols[i]);
         struct fixture *f = fixture_new(row[0]);
         struct sev_result r;
         judge(f, row[1][0] ? row[1] : NULL, row[2], qty(row[3]), qty(row[4]),
               row[5][0] ? (int)qty(row[5]) : 0, &r);
         bool urgent = strcmp(row[7], "1") == 0;
-        if (strcmp(severity_name(r.severity), row[6]) != 0 || r.urgent != urgent) {
-            print_message("paraphrases.tsv:%d %s: got %s urgent=%d, want %s urgent=%d\n", t.line[i],
-                          row[2], severity_name(r.severity), r.urgent, row[6], urgent);
+        const char *want_defect = t.n_cols[i] > 8 ? row[8] : "";
+        const char *defect = r.defect ? r.defect : "-";
+        if (strcmp(severity_name(r.severity), row[6]) != 0 || r.urgent != urgent ||
+            (want_defect[0] && strcmp(defect, want_defect) != 0)) {
+            print_message("%s:%d %s: got %s urgent=%d defect=%s, want %s urgent=%d defect=%s\n",
+                          name, t.line[i], row[2], severity_name(r.severity), r.urgent, defect,
+                          row[6], urgent, want_defect[0] ? want_defect : "(any)");
             dump(&r);
             bad++;
             if (urgent && !r.urgent)
@@ -155,12 +162,36 @@ static void paraphrases_pass(void **state)
         n++;
         fixture_free(f);
     }
-    print_message("paraphrases: %d of %d agree\n", n - bad, n);
+    print_message("%s: %d of %d agree\n", name, n - bad, n);
+    th_table_free(&t);
+    free(path);
+    free(rel);
+    *bad_out = bad;
+    *missed_urgent_out = missed_urgent;
+    return n;
+}
+
+static void paraphrases_pass(void **state)
+{
+    (void)state;
+    int bad, missed_urgent;
+    int n = cases_check("paraphrases.tsv", &bad, &missed_urgent);
     assert_true(n >= 80);
     assert_int_equal(missed_urgent, 0);
     assert_int_equal(bad, 0);
-    th_table_free(&t);
-    free(path);
+}
+
+/* A general defect next to the words of a serious one, negations, questions, odd numbers,
+ * typos and traditional characters: no false alarm, and the serious defect still wins when
+ * it is really there. */
+static void adversarial_cases_pass(void **state)
+{
+    (void)state;
+    int bad, missed_urgent;
+    int n = cases_check("adversarial.tsv", &bad, &missed_urgent);
+    assert_true(n >= 40);
+    assert_int_equal(missed_urgent, 0);
+    assert_int_equal(bad, 0);
 }
 
 static void reasons_name_the_defect_words_and_numbers(void **state)
@@ -310,6 +341,7 @@ int main(void)
         cmocka_unit_test(product_found_in_text_and_unknown_product_refused),
         cmocka_unit_test(long_text_is_judged),
         cmocka_unit_test(paraphrases_pass),
+        cmocka_unit_test(adversarial_cases_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
