@@ -1,6 +1,6 @@
 /* Benchmark: severity judgements per second on one core with the manufacturing preset, over
  * a realistic mix of complaint texts (short and long, with quantities, negations, urgent
- * words and no match at all). Prints the figure; the target is >= 200,000/s. */
+ * words, a general defect next to the words of a serious one, and no match at all). Prints the figure; the target is >= 200,000/s. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +28,8 @@ static const struct {
      "麻烦尽快确认并重新贴标，谢谢。联系人王先生 13800000000",
      -1, -1, 0},
     {"bb", "客户说没什么大问题，只是希望下次发货前提前通知", -1, -1, 0},
+    {"pedal", "脚踏反光片脱落", 1000, 320, 0},
+    {"pedal", "脚踏包装破了，里面反光片也掉了两片，芯轴和本体没问题", -1, -1, 0},
 };
 
 int main(void)
