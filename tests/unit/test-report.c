@@ -6,6 +6,7 @@
  * median and a hostile survey comment. */
 #include "harness/harness.h"
 
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -520,6 +521,223 @@ static void events_give_reopens_and_closing_time(void **state)
     assert_true(it.closed_at == KS_TIME_NONE);
 }
 
+/* ---- renderers ---- */
+
+static char *render(int (*fn)(const struct report *, struct buf *, struct ks_error *),
+                    const struct report *r)
+{
+    struct buf b;
+    struct ks_error err;
+    buf_init(&b, REPORT_OUT_MAX);
+    assert_int_equal(fn(r, &b, &err), 0);
+    return buf_detach(&b);
+}
+
+static void json_has_every_figure(void **state)
+{
+    struct report r;
+    json_error_t je;
+    fx_report(&r, NULL, 20, false);
+    report_compare(&r, 4, 0);
+    char *text = render(report_render_json, &r);
+    json_t *j = json_loads(text, 0, &je);
+    assert_non_null(j);
+    json_t *v = json_object_get(j, "volume");
+    assert_int_equal(json_integer_value(json_object_get(v, "received")), 6);
+    assert_int_equal(json_integer_value(json_object_get(v, "closed")), 4);
+    assert_int_equal(json_integer_value(json_object_get(v, "open")), 1);
+    json_t *prev = json_object_get(v, "previous");
+    assert_int_equal(json_integer_value(json_object_get(prev, "change")), 2);
+    assert_true(json_real_value(json_object_get(prev, "change_share")) == 0.5);
+    assert_true(json_is_null(json_object_get(json_object_get(v, "last_year"), "change_share")));
+    json_t *ch = json_array_get(json_object_get(json_object_get(v, "by"), "channel"), 0);
+    assert_string_equal(json_string_value(json_object_get(ch, "key")), "phone");
+    assert_int_equal(json_integer_value(json_object_get(ch, "count")), 4);
+    assert_true(json_real_value(json_object_get(ch, "share")) == 0.6667);
+
+    json_t *t = json_object_get(j, "timeliness");
+    json_t *acc = json_array_get(json_object_get(t, "stages"), 0);
+    assert_string_equal(json_string_value(json_object_get(acc, "stage")), "accepted");
+    assert_true(json_real_value(json_object_get(acc, "share")) == 0.8);
+    json_t *whole = json_object_get(t, "whole");
+    assert_true(json_real_value(json_object_get(whole, "median_workdays")) == 3.0);
+    assert_true(json_real_value(json_object_get(whole, "p90_workdays")) == 8.0);
+    assert_true(json_real_value(json_object_get(whole, "share")) == 0.75);
+    json_t *late = json_array_get(json_object_get(t, "overdue"), 1);
+    assert_int_equal(json_integer_value(json_object_get(late, "late_workdays")), 22);
+    assert_true(json_is_null(json_object_get(late, "met_at")));
+    assert_string_equal(json_string_value(json_object_get(late, "due_at")),
+                        "2026-10-14T00:00:00+08:00");
+
+    json_t *q = json_object_get(j, "quality");
+    json_t *sat = json_object_get(q, "satisfaction");
+    assert_true(json_real_value(json_object_get(sat, "average")) == 3.67);
+    assert_true(json_real_value(json_object_get(sat, "share_satisfied")) == 0.6667);
+    assert_true(json_real_value(json_object_get(q, "reopen_rate")) == 0.1667);
+    json_t *pd = json_object_get(json_object_get(q, "pareto"), "defects");
+    assert_true(json_real_value(json_object_get(json_array_get(pd, 0), "cumulative_share")) ==
+                0.75);
+    assert_true(json_real_value(json_object_get(q, "compensation_total")) == 250.0);
+    assert_true(json_real_value(json_object_get(
+                    json_array_get(json_object_get(q, "compensation"), 0), "amount")) == 200.0);
+    json_t *br1 = json_array_get(json_object_get(j, "departments"), 1);
+    assert_string_equal(json_string_value(json_object_get(br1, "parent")), "prov");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(br1, "subtree"), "received")), 3);
+    /* Shares print short, not as binary noise. */
+    assert_non_null(strstr(text, "\"reopen_rate\": 0.1667,"));
+    json_decref(j);
+    free(text);
+    report_release(&r);
+}
+
+static void csv_has_bom_sections_and_quoted_cells(void **state)
+{
+    struct report r;
+    fx_report(&r, NULL, 20, false);
+    char *text = render(report_render_csv, &r);
+    assert_memory_equal(text, "\xEF\xBB\xBF", 3);
+    assert_non_null(strstr(text, "\r\n# 总量 volume\r\nfigure,label,value\r\nreceived,受理,6\r\n"));
+    assert_non_null(strstr(text, "\r\nphone,电话,4,0.6667\r\n"));
+    assert_non_null(strstr(text, "\r\nwhole,全流程,4,3,0.75,1,4,3,8\r\n"));
+    assert_non_null(strstr(text, "\r\nKS20261008-0001,投诉标题,sub1,investigating,"
+                                 "2026-10-14T00:00:00+08:00,,22\r\n"));
+    assert_non_null(strstr(text, "\r\nKS20260930-0001,2,\"<script>alert('x')</script> & "
+                                 "\"\"不满意\"\"\"\r\n"));
+    assert_non_null(strstr(text, "\r\nspindle_broken,spindle_broken,3,0.75,3,0.75\r\n"));
+    assert_non_null(strstr(text, "\r\ndamages,赔偿,200.00,1\r\n"));
+    assert_non_null(strstr(text, "\r\nbr1,深圳分行,prov,1,0,0,0,0,3,2,1,2\r\n"));
+    free(text);
+    report_release(&r);
+}
+
+/* Checks that every start tag has its end tag, in order (enough for the markup kesu writes). */
+static void assert_balanced(const char *s)
+{
+    const char *stack[256];
+    size_t depth = 0;
+    for (const char *p = strchr(s, '<'); p; p = strchr(p + 1, '<')) {
+        const char *end = strchr(p, '>');
+        assert_non_null(end);
+        if (p[1] == '!')
+            continue;
+        if (p[1] == '/') {
+            assert_true(depth > 0);
+            size_t n = strcspn(p + 2, " >");
+            if (strncmp(stack[depth - 1], p + 2, n) != 0)
+                fail_msg("</%.*s> closes <%.20s", (int)n, p + 2, stack[depth - 1]);
+            depth--;
+        } else if (end[-1] != '/' && strncmp(p, "<meta", 5) != 0) {
+            assert_true(depth < 256);
+            stack[depth++] = p + 1;
+        }
+    }
+    assert_int_equal(depth, 0);
+}
+
+static void html_escapes_and_prints_to_a4(void **state)
+{
+    struct report r;
+    fx_report(&r, NULL, 20, false);
+    char *text = render(report_render_html, &r);
+    assert_null(strstr(text, "<script"));
+    assert_non_null(strstr(text, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; "
+                                 "&quot;不满意&quot;"));
+    assert_non_null(strstr(text, "@page{size:A4"));
+    assert_non_null(strstr(text, "break-before:page"));
+    assert_non_null(strstr(text, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert_non_null(strstr(text, "2026-09-28 至 2026-10-31"));
+    assert_non_null(strstr(text, "<td>全流程</td><td class=\"n\">4</td><td class=\"n\">3</td>"
+                                 "<td class=\"n\">75.0%</td>"));
+    assert_non_null(strstr(text, "padding-left:12mm\">福田支行"));
+    assert_balanced(strstr(text, "<html"));
+    free(text);
+    report_release(&r);
+}
+
+static void svg_charts_are_well_formed_with_chinese(void **state)
+{
+    const char *labels[] = {"芯轴断裂", "<b>\"异响\"</b>", "一个非常非常长的不良项目名称"};
+    double a[] = {5, 3, 1}, b[] = {1, 2, 0};
+    struct chart_series s[] = {{"结案", a}, {"未结", b}};
+    enum chart_kind kinds[] = {CHART_BAR, CHART_STACKED, CHART_LINE, CHART_PARETO, CHART_PIE};
+
+    for (size_t k = 0; k < 5; k++) {
+        struct chart c = {
+            kinds[k], "图表 & 标题", labels, 3, s, kinds[k] == CHART_STACKED ? 2 : 1, 0, 0};
+        struct buf o;
+        buf_init(&o, 1 << 20);
+        assert_int_equal(chart_svg(&c, &o), 0);
+        const char *t = buf_str(&o);
+        assert_non_null(strstr(t, "width=\"640\" height=\"320\" viewBox=\"0 0 640 320\""));
+        assert_non_null(strstr(t, "Noto Sans CJK SC"));
+        assert_non_null(strstr(t, "芯轴断裂"));
+        assert_non_null(strstr(t, "图表 &amp; 标题"));
+        assert_non_null(strstr(t, "&lt;b&gt;&quot;异响&quot;&lt;/b&gt;"));
+        assert_null(strstr(t, "<b>"));
+        assert_balanced(t);
+        if (kinds[k] == CHART_PARETO)
+            assert_non_null(strstr(t, ">100%</text>"));
+        if (kinds[k] == CHART_PIE)
+            assert_non_null(strstr(t, "55.6%"));
+        if (kinds[k] == CHART_STACKED)
+            assert_non_null(strstr(t, "未结"));
+        buf_release(&o);
+    }
+    /* Nothing to draw: a frame that says so; one slice: a whole circle. */
+    struct chart empty = {CHART_BAR, "空", labels, 0, s, 1, 320, 200};
+    double one[] = {7};
+    struct chart_series s1 = {"n", one};
+    struct chart whole = {CHART_PIE, "全", labels, 1, &s1, 1, 0, 0};
+    struct buf o;
+    buf_init(&o, 1 << 20);
+    assert_int_equal(chart_svg(&empty, &o), 0);
+    assert_non_null(strstr(buf_str(&o), "无数据"));
+    assert_int_equal(chart_svg(&whole, &o), 0);
+    assert_non_null(strstr(buf_str(&o), "<circle"));
+    assert_non_null(strstr(buf_str(&o), "100.0%"));
+    buf_release(&o);
+}
+
+static void xlsx_is_a_workbook_with_a_sheet_per_section(void **state)
+{
+    struct report r;
+    struct ks_error err;
+    char *dir = th_mkdtemp();
+    char *path = th_fmt("%s/r.xlsx", dir);
+    size_t len;
+
+    fx_report(&r, NULL, 20, false);
+    int rc = report_render_xlsx(&r, path, &err);
+#ifdef KS_HAVE_XLSXWRITER
+    assert_int_equal(rc, 0);
+    char *bytes = th_read_file(path, &len);
+    assert_true(len > 1000);
+    assert_memory_equal(bytes, "PK\x03\x04", 4);
+    /* Member names are stored uncompressed: six sheets and the charts. */
+    bool found = false;
+    for (size_t i = 0; i + 24 < len && !found; i++)
+        found = memcmp(bytes + i, "xl/worksheets/sheet6.xml", 24) == 0;
+    assert_true(found);
+    found = false;
+    for (size_t i = 0; i + 19 < len && !found; i++)
+        found = memcmp(bytes + i, "xl/charts/chart1.xml", 19) == 0;
+    assert_true(found);
+    free(bytes);
+    char *bad = th_fmt("%s/no/such/dir/r.xlsx", dir);
+    assert_int_equal(report_render_xlsx(&r, bad, &err), KS_EINVAL);
+    assert_string_equal(err.field, "output");
+    free(bad);
+#else
+    assert_int_equal(rc, KS_ECONFIG);
+    (void)len;
+#endif
+    report_release(&r);
+    th_rmtree(dir);
+    free(dir);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -533,6 +751,11 @@ int main(void)
         cmocka_unit_test(departments_roll_up_their_subtrees),
         cmocka_unit_test(empty_period_has_zeros_not_garbage),
         cmocka_unit_test(events_give_reopens_and_closing_time),
+        cmocka_unit_test(json_has_every_figure),
+        cmocka_unit_test(csv_has_bom_sections_and_quoted_cells),
+        cmocka_unit_test(html_escapes_and_prints_to_a4),
+        cmocka_unit_test(svg_charts_are_well_formed_with_chinese),
+        cmocka_unit_test(xlsx_is_a_workbook_with_a_sheet_per_section),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
