@@ -1,0 +1,47 @@
+/* Small JSON helpers for handlers: typed optional members with limits, a refusal of unknown
+ * members, and the public form of a user. */
+#include <string.h>
+
+#include "core/complaint.h"
+#include "http/http.h"
+#include "lib/banned.h"
+
+int json_str(const json_t *obj, const char *name, size_t max, const char **out,
+             struct ks_error *err)
+{
+    json_t *v = json_object_get(obj, name);
+    *out = NULL;
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return ks_fail(err, KS_EINVAL, name, "%s: expected a string", name);
+    if (json_string_length(v) > max)
+        return ks_fail(err, KS_EINVAL, name, "%s: longer than %zu bytes", name, max);
+    if (strlen(json_string_value(v)) != json_string_length(v))
+        return ks_fail(err, KS_EINVAL, name, "%s: contains a NUL character", name);
+    *out = json_string_value(v);
+    return 0;
+}
+
+int json_only(const json_t *obj, const char *const *names, struct ks_error *err)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        const char *const *n = names;
+        while (*n && strcmp(*n, key) != 0)
+            n++;
+        if (!*n)
+            return ks_fail(err, KS_EINVAL, key, "%.60s: unknown field", key);
+    }
+    return 0;
+}
+
+json_t *user_to_json(const struct user *u)
+{
+    return json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:b, s:i}", "login", u->login, "name",
+                     u->name, "role", role_name(u->role), "department", u->department, "phone",
+                     u->phone, "email", u->email, "disabled", u->disabled, "version", u->version);
+}
