@@ -1213,6 +1213,88 @@ static void settings_get_and_set(void **state)
     commit(&tx);
 }
 
+/* Group commit: nested transactions of the batch thread are savepoints; a rolled-back one
+ * leaves no trace, the kept ones become visible only when the batch commits. */
+static void batch_nests_savepoints_and_commits_once(void **state)
+{
+    struct fx *fx = *state;
+    struct store_tx *batch = begin(fx->s, STORE_TX_WRITE), *tx;
+    struct ks_error err = {0};
+    char *v = NULL;
+
+    store_tx_batch_enter(batch);
+    tx = begin(fx->s, STORE_TX_WRITE);
+    check(store_setting_set(tx, "kept", "1", &err), &err);
+    commit(&tx);
+    tx = begin(fx->s, STORE_TX_WRITE);
+    check(store_setting_set(tx, "undone", "1", &err), &err);
+    store_tx_rollback(&tx);
+    store_tx_batch_leave();
+    commit(&batch);
+    tx = begin(fx->s, STORE_TX_READ);
+    check(store_setting_get(tx, "kept", &v, &err), &err);
+    assert_string_equal(v, "1");
+    free(v);
+    assert_int_equal(store_setting_get(tx, "undone", &v, &err), KS_ENOTFOUND);
+    commit(&tx);
+}
+
+static void sessions_failures_and_idempotency_keys(void **state)
+{
+    struct fx *fx = *state;
+    struct store_tx *tx = begin(fx->s, STORE_TX_WRITE);
+    struct ks_error err = {0};
+    struct session s, got;
+    struct idem_record r, rg;
+    int n = 0;
+
+    session_init(&s);
+    session_init(&got);
+    s.token_hash = strdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    s.login = strdup("张工");
+    s.kind = strdup("session");
+    s.csrf = strdup("csrf");
+    s.created_at = 100;
+    s.expires_at = 200;
+    check(store_session_insert(tx, &s, &err), &err);
+    assert_int_equal(store_session_insert(tx, &s, &err), KS_ECONFLICT);
+    check(store_session_get(tx, s.token_hash, &got, &err), &err);
+    assert_string_equal(got.login, "张工");
+    assert_int_equal(got.expires_at, 200);
+    assert_false(got.revoked);
+    check(store_session_revoke(tx, s.token_hash, &err), &err);
+    check(store_session_get(tx, s.token_hash, &got, &err), &err);
+    assert_true(got.revoked);
+    assert_int_equal(store_session_get(tx, "00", &got, &err), KS_ENOTFOUND);
+
+    check(store_login_failure_add(tx, "x", 10, &err), &err);
+    check(store_login_failure_add(tx, "x", 20, &err), &err);
+    check(store_login_failures(tx, "x", 15, &n, &err), &err);
+    assert_int_equal(n, 1);
+    check(store_login_failures_clear(tx, "x", &err), &err);
+    check(store_login_failures(tx, "x", 0, &n, &err), &err);
+    assert_int_equal(n, 0);
+
+    idem_record_init(&r);
+    idem_record_init(&rg);
+    r.login = strdup("api");
+    r.key = strdup("k1");
+    r.body_hash = strdup("h");
+    r.status = 201;
+    r.response = strdup("{\"number\":\"KS20261128-0001\"}");
+    check(store_idem_put(tx, &r, &err), &err);
+    assert_int_equal(store_idem_put(tx, &r, &err), KS_ECONFLICT);
+    check(store_idem_get(tx, "api", "k1", &rg, &err), &err);
+    assert_int_equal(rg.status, 201);
+    assert_string_equal(rg.response, r.response);
+    assert_int_equal(store_idem_get(tx, "other", "k1", &rg, &err), KS_ENOTFOUND);
+    commit(&tx);
+    idem_record_release(&r);
+    idem_record_release(&rg);
+    session_release(&s);
+    session_release(&got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1250,6 +1332,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(users_crud, setup, teardown),
         cmocka_unit_test_setup_teardown(departments_crud, seed_listing, teardown),
         cmocka_unit_test_setup_teardown(settings_get_and_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_nests_savepoints_and_commits_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(sessions_failures_and_idempotency_keys, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
