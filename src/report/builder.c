@@ -46,6 +46,8 @@ struct report_builder {
     size_t n_overdue, cap_overdue;
     struct report_case *dis;
     size_t n_dis, cap_dis;
+    bool whole_day_valid; /* whole_due()'s one-entry cache */
+    int64_t whole_day, whole_day_due;
 };
 
 static uint64_t fnv1a(const char *s)
@@ -242,6 +244,25 @@ static bool add_stages(struct report_builder *b, const struct report_item *it)
     return late;
 }
 
+/* The whole-complaint deadline of a complaint received at t, or KS_TIME_NONE outside the
+ * calendar (then it is judged by its stages alone). Day periods depend only on the local date
+ * of receipt and rows mostly come in date order, so the last answer is kept. */
+static int64_t whole_due(struct report_builder *b, int64_t t)
+{
+    const struct dl_period whole = b->conf.preset->whole;
+    int64_t day = civil_to_days(ks_time_local_date(t, b->conf.zone->utc_offset_min));
+    int64_t due;
+
+    if (whole.unit != DL_HOURS && b->whole_day_valid && b->whole_day == day)
+        return b->whole_day_due;
+    if (deadline_add(b->conf.cal, b->conf.zone, t, whole, &due, NULL, NULL) < 0)
+        due = KS_TIME_NONE;
+    b->whole_day_valid = true;
+    b->whole_day = day;
+    b->whole_day_due = due;
+    return due;
+}
+
 static void add_whole(struct report_builder *b, const struct report_item *it, bool stage_late)
 {
     const struct complaint *c = it->c;
@@ -250,9 +271,8 @@ static void add_whole(struct report_builder *b, const struct report_item *it, bo
     int64_t due = KS_TIME_NONE;
     int64_t closed_at = it->closed_at != KS_TIME_NONE ? it->closed_at : c->updated_at;
 
-    if (p && p->whole.n > 0 && b->conf.cal && b->conf.zone &&
-        deadline_add(b->conf.cal, b->conf.zone, c->received_at, p->whole, &due, NULL, NULL) < 0)
-        due = KS_TIME_NONE; /* outside the calendar: judged by its stages alone */
+    if (p && p->whole.n > 0 && b->conf.cal && b->conf.zone)
+        due = whole_due(b, c->received_at);
     if (c->status == WF_STATE_CLOSED) {
         bool ok = due != KS_TIME_NONE ? closed_at <= due : !stage_late;
         b->judged[WHOLE]++;
