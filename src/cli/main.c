@@ -5,9 +5,12 @@
 
 #include "cli/cli.h"
 #include "cli/cmd-classify.h"
+#include "cli/cmd-serve.h"
+#include "cli/cmd-user.h"
 #include "lib/banned.h"
 
 static const struct cli_command commands[] = {
+    {"serve", cmd_serve, 0, "serve the HTTP JSON API (and the browser UI)"},
     {"init", cmd_init, 0, "create or update a database with a preset and an admin user"},
     {"migrate", cmd_migrate, 0, "apply schema migrations"},
     {"add", cmd_add, 0, "register a complaint"},
@@ -18,6 +21,8 @@ static const struct cli_command commands[] = {
     {"comment", cmd_comment, 0, "add a note to a complaint's timeline"},
     {"override", cmd_override, 0, "correct a complaint's judged severity or category"},
     {"classify", cmd_classify, 0, "judge severity and category of a text by a preset"},
+    {"user", cmd_user, 0, "add, list, change password of, or disable users"},
+    {"token", cmd_token, 0, "create an API token for a user"},
     {"calendar", cmd_calendar, 0, "working days: check a date, compute a deadline"},
     {"version", cmd_version, 0, "print the version"},
     {NULL, NULL, 0, NULL},
