@@ -16,6 +16,7 @@
 #define DEFAULT_TOP_N 20
 #define WHOLE         WF_STATE__COUNT /* index of the whole complaint in per-stage arrays */
 #define KEY_OTHER     "_other"
+#define MAX_DAYS      (10 * 366) /* the daily trend of a report covers at most ten years */
 
 struct tally {
     char **keys; /* by insertion index */
@@ -46,6 +47,9 @@ struct report_builder {
     size_t n_overdue, cap_overdue;
     struct report_case *dis;
     size_t n_dis, cap_dis;
+    int64_t first_day; /* civil_to_days() of the period's first local day */
+    int64_t *daily;
+    size_t n_days;
     bool whole_day_valid; /* whole_due()'s one-entry cache */
     int64_t whole_day, whole_day_due;
 };
@@ -132,6 +136,11 @@ struct report_builder *report_builder_new(const struct report_conf *conf)
 
     b->conf = *conf;
     b->top_n = conf->top_n ? conf->top_n : DEFAULT_TOP_N;
+    b->first_day = civil_to_days(lo);
+    b->n_days = (size_t)(civil_to_days(ks_time_local_date(conf->to - 1, off)) - b->first_day + 1);
+    if (conf->to <= conf->from || b->n_days > MAX_DAYS)
+        b->n_days = conf->to <= conf->from ? 0 : MAX_DAYS;
+    b->daily = xcalloc(b->n_days ? b->n_days : 1, sizeof(*b->daily));
     /* Stages of complaints received in the period run on for weeks or months after it. */
     wd_index_init(&b->wd, conf->cal, lo, civil_add_days(hi, 400));
     report_init(&b->r);
@@ -153,6 +162,7 @@ void report_builder_free(struct report_builder **bp)
     tally_release(&b->repeats);
     tally_release(&b->depts);
     free(b->dept_fig);
+    free(b->daily);
     for (int i = 0; i <= WHOLE; i++)
         free(b->dur[i].v);
     for (size_t i = 0; i < b->n_overdue; i++) {
@@ -336,6 +346,11 @@ int report_add(struct report_builder *b, const struct report_item *it, struct ks
         return ks_fail(err, KS_EINVAL, "status", "complaint %s: status %d is unknown",
                        nz(c->number), (int)c->status);
     v->received++;
+    int64_t day = civil_to_days(ks_time_local_date(
+                      c->received_at, b->conf.zone ? b->conf.zone->utc_offset_min : 480)) -
+                  b->first_day;
+    if (day >= 0 && (size_t)day < b->n_days)
+        b->daily[day]++;
     tally_add(&b->dim[RD_CATEGORY], nz(c->category), 1);
     tally_add(&b->dim[RD_SEVERITY], severity_name(c->severity), 1);
     tally_add(&b->dim[RD_CHANNEL], channel_name(c->channel), 1);
@@ -667,6 +682,10 @@ int report_finish(struct report_builder *b, struct report *out, struct ks_error 
     r->volume.closed = b->r.volume.closed;
     r->volume.ended = b->r.volume.ended;
     r->volume.open = b->r.volume.open;
+    r->volume.daily = b->daily;
+    r->volume.n_days = b->n_days;
+    b->daily = NULL;
+    b->n_days = 0;
     for (int d = 0; d < RD__COUNT; d++)
         make_dist(b, &b->dim[d], d, false, false, &r->volume.by[d]);
 

@@ -70,21 +70,21 @@ static int add_short(struct buf *out, const char *s, int max)
     return report_xml_escape(out, cut);
 }
 
-/* A round upper bound for an axis: 1, 2 or 5 times a power of ten. */
+/* A round upper bound for an axis of four steps: each step is 1, 2, 2.5 or 5 times a power of
+ * ten and at least 1, because charts show counts: whole-number gridlines (a largest value of 5
+ * gives 0, 2, 4, 6, 8; of 2 gives 0, 1, 2, 3, 4). */
 static double nice_max(double v)
 {
-    double p;
+    static const double steps[] = {1, 2, 2.5, 5, 10};
+    double want = v / 4, p;
 
-    if (v <= 0)
-        return 1;
-    p = pow(10, floor(log10(v)));
-    if (v <= p)
-        return p;
-    if (v <= 2 * p)
-        return 2 * p;
-    if (v <= 5 * p)
-        return 5 * p;
-    return 10 * p;
+    if (want <= 1)
+        return 4;
+    p = pow(10, floor(log10(want)));
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+        if (steps[i] * p >= want && (p >= 10 || steps[i] != 2.5))
+            return 4 * steps[i] * p;
+    return 40 * p;
 }
 
 static void fmt_num(char *out, size_t size, double v)
@@ -164,13 +164,14 @@ static int bars(struct buf *o, const struct chart *c, const struct frame *f, dou
         for (size_t s = 0; s < ns && rc == 0; s++) {
             double v = c->series[s].v[i] > 0 ? c->series[s].v[i] : 0;
             double h = f->h * v / f->max;
+            double bw = slot * 0.7 < 60 ? slot * 0.7 : 60;
             char num[32];
             fmt_num(num, sizeof(num), v);
             base -= h;
             rc = buf_addf(o,
                           "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
                           "fill=\"%s\"><title>%s</title></rect>",
-                          f->x0 + slot * (double)i + slot * 0.15, base, slot * 0.7, h,
+                          f->x0 + slot * ((double)i + 0.5) - bw / 2, base, bw, h,
                           palette[(ns > 1 ? s : 0) % N_PALETTE], num);
         }
         if (rc == 0)

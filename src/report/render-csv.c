@@ -141,6 +141,16 @@ static void volume(struct csv *w, const struct report *r)
                  report_dim_name((enum report_dim)d));
         dist(w, title, &v->by[d], false);
     }
+    static const char *const hd[] = {"date", "received", NULL};
+    struct ks_date first = ks_time_local_date(r->from, r->utc_offset_min);
+    char date[KS_DATE_STRLEN];
+    section(w, "每日受理 daily", hd);
+    for (size_t i = 0; i < v->n_days; i++) {
+        civil_format_date(civil_add_days(first, (int64_t)i), date);
+        text(w, date);
+        num(w, v->daily[i]);
+        eol(w);
+    }
 }
 
 static void timeliness(struct csv *w, const struct report *r)

@@ -144,6 +144,39 @@ static void change_row(struct html *h, const char *label, int64_t base, int64_t 
     raw(h, "</tr>");
 }
 
+/* Received per day as a line; per month when the period is longer than two months, so that
+ * a year's trend stays readable. */
+static void trend(struct html *h, const struct report *r)
+{
+    const struct report_volume *v = &r->volume;
+    struct ks_date first = ks_time_local_date(r->from, r->utc_offset_min);
+    bool monthly = v->n_days > 62;
+    char(*names)[KS_DATE_STRLEN] = xcalloc(v->n_days + 1, sizeof(*names));
+    const char **labels = xcalloc(v->n_days + 1, sizeof(*labels));
+    double *y = xcalloc(v->n_days + 1, sizeof(*y));
+    struct chart_series s = {"受理", y};
+    struct chart c = {CHART_LINE, monthly ? "每月受理趋势" : "每日受理趋势", labels, 0, &s, 1, 640,
+                      260};
+
+    for (size_t i = 0; i < v->n_days; i++) {
+        struct ks_date d = civil_add_days(first, (int64_t)i);
+        if (!monthly || i == 0 || d.d == 1) {
+            civil_format_date(d, names[c.n]);
+            names[c.n][monthly ? 7 : 10] = '\0';
+            labels[c.n] = monthly ? names[c.n] : names[c.n] + 5;
+            c.n++;
+        }
+        y[c.n - 1] += (double)v->daily[i];
+    }
+    raw(h, "<figure>");
+    if (h->rc == 0)
+        h->rc = chart_svg(&c, h->o);
+    raw(h, "</figure>");
+    free(names);
+    free(labels);
+    free(y);
+}
+
 static void volume(struct html *h, const struct report *r)
 {
     static const char *const cols[] = {"指标", "数量", NULL};
@@ -169,6 +202,7 @@ static void volume(struct html *h, const struct report *r)
             change_row(h, "同比（去年同期）", v->yoy_received, v->received);
         raw(h, "</tbody></table>");
     }
+    trend(h, r);
     chart_of(h, CHART_BAR, "按投诉分类", &v->by[RD_CATEGORY]);
     chart_of(h, CHART_PIE, "按投诉渠道", &v->by[RD_CHANNEL]);
     for (int d = 0; d < RD__COUNT; d++)

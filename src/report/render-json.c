@@ -52,6 +52,20 @@ static json_t *compare_json(bool has, int64_t base, int64_t now)
                      base > 0 ? json_real(report_share(now - base, base)) : json_null());
 }
 
+static json_t *daily_json(const struct report *r)
+{
+    struct ks_date first = ks_time_local_date(r->from, r->utc_offset_min);
+    json_t *a = json_array();
+    char date[KS_DATE_STRLEN];
+
+    for (size_t i = 0; i < r->volume.n_days; i++) {
+        civil_format_date(civil_add_days(first, (int64_t)i), date);
+        json_array_append_new(
+            a, json_pack("{s:s, s:I}", "date", date, "received", (json_int_t)r->volume.daily[i]));
+    }
+    return a;
+}
+
 static json_t *volume_json(const struct report *r)
 {
     const struct report_volume *v = &r->volume;
@@ -59,11 +73,11 @@ static json_t *volume_json(const struct report *r)
 
     for (int d = 0; d < RD__COUNT; d++)
         json_object_set_new(by, report_dim_name((enum report_dim)d), dist_json(&v->by[d], false));
-    return json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "received", (json_int_t)v->received,
-                     "closed", (json_int_t)v->closed, "ended", (json_int_t)v->ended, "open",
-                     (json_int_t)v->open, "previous",
-                     compare_json(v->has_prev, v->prev_received, v->received), "last_year",
-                     compare_json(v->has_yoy, v->yoy_received, v->received), "by", by);
+    return json_pack(
+        "{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "received", (json_int_t)v->received, "closed",
+        (json_int_t)v->closed, "ended", (json_int_t)v->ended, "open", (json_int_t)v->open,
+        "previous", compare_json(v->has_prev, v->prev_received, v->received), "last_year",
+        compare_json(v->has_yoy, v->yoy_received, v->received), "by", by, "daily", daily_json(r));
 }
 
 static json_t *timing_json(const struct report_timing *t)

@@ -76,6 +76,7 @@ void report_release(struct report *r)
     free(r->department_name);
     for (int d = 0; d < RD__COUNT; d++)
         dist_release(&r->volume.by[d]);
+    free(r->volume.daily);
     free(r->timing);
     for (size_t i = 0; i < r->n_overdue; i++) {
         free(r->overdue[i].number);

@@ -62,6 +62,8 @@ struct report_volume {
     bool has_prev, has_yoy;              /* comparisons supplied by report_compare() */
     int64_t prev_received, yoy_received; /* previous period, same period last year */
     struct report_dist by[RD__COUNT];
+    int64_t *daily; /* received per local day from the first day of the period */
+    size_t n_days;
 };
 
 /* Timeliness of one stage, or of the whole complaint (stage -1). */

@@ -356,6 +356,14 @@ static void volume_counts_the_cohort(void **state)
     report_compare(&r, 4, 0);
     assert_true(r.volume.has_prev && r.volume.prev_received == 4);
     assert_false(r.calendar_gap);
+    /* The daily trend: 34 days from 09-28; received on 09-30 and on Sunday 10-25. */
+    assert_int_equal(r.volume.n_days, 34);
+    assert_int_equal(r.volume.daily[2], 1);
+    assert_int_equal(r.volume.daily[27], 1);
+    int64_t sum = 0;
+    for (size_t i = 0; i < r.volume.n_days; i++)
+        sum += r.volume.daily[i];
+    assert_int_equal(sum, 6);
     report_release(&r);
 }
 
@@ -550,6 +558,9 @@ static void json_has_every_figure(void **state)
     assert_int_equal(json_integer_value(json_object_get(prev, "change")), 2);
     assert_true(json_real_value(json_object_get(prev, "change_share")) == 0.5);
     assert_true(json_is_null(json_object_get(json_object_get(v, "last_year"), "change_share")));
+    json_t *day = json_array_get(json_object_get(v, "daily"), 2);
+    assert_string_equal(json_string_value(json_object_get(day, "date")), "2026-09-30");
+    assert_int_equal(json_integer_value(json_object_get(day, "received")), 1);
     json_t *ch = json_array_get(json_object_get(json_object_get(v, "by"), "channel"), 0);
     assert_string_equal(json_string_value(json_object_get(ch, "key")), "phone");
     assert_int_equal(json_integer_value(json_object_get(ch, "count")), 4);
@@ -606,6 +617,7 @@ static void csv_has_bom_sections_and_quoted_cells(void **state)
                                  "\"\"不满意\"\"\"\r\n"));
     assert_non_null(strstr(text, "\r\nspindle_broken,spindle_broken,3,0.75,3,0.75\r\n"));
     assert_non_null(strstr(text, "\r\ndamages,赔偿,200.00,1\r\n"));
+    assert_non_null(strstr(text, "\r\n2026-10-25,1\r\n2026-10-26,0\r\n"));
     assert_non_null(strstr(text, "\r\nbr1,深圳分行,prov,1,0,0,0,0,3,2,1,2\r\n"));
     free(text);
     report_release(&r);
@@ -650,6 +662,8 @@ static void html_escapes_and_prints_to_a4(void **state)
     assert_non_null(strstr(text, "<td>全流程</td><td class=\"n\">4</td><td class=\"n\">3</td>"
                                  "<td class=\"n\">75.0%</td>"));
     assert_non_null(strstr(text, "padding-left:12mm\">福田支行"));
+    assert_non_null(strstr(text, "每日受理趋势"));
+    assert_non_null(strstr(text, "<polyline"));
     assert_balanced(strstr(text, "<html"));
     free(text);
     report_release(&r);
