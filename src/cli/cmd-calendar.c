@@ -157,7 +157,8 @@ static int calendar_check(int argc, char **argv)
     kind = calendar_day(src.cal, d, &why, &name);
     printf("%s\n", cal_kind_name(kind));
     if (isatty(fileno(stderr)))
-        fprintf(stderr, "%s %s%s%s\n", date, reason_label(why), name ? " " : "", name ? name : "");
+        fprintf(stderr, "%s %s%s%s\n", date, reason_label(why), name ? " " : "",
+                name ? calendar_name_zh(name) : "");
     cal_src_close(&src);
     return 0;
 }
@@ -367,7 +368,8 @@ static int calendar_add(int argc, char **argv)
         for (int i = 0; i < ex.n_skips; i++) {
             civil_format_date(ex.skips[i].date, d);
             printf("跳过 %s %s%s%s\n", d, reason_label(ex.skips[i].reason),
-                   ex.skips[i].name ? " " : "", ex.skips[i].name ? ex.skips[i].name : "");
+                   ex.skips[i].name ? " " : "",
+                   ex.skips[i].name ? calendar_name_zh(ex.skips[i].name) : "");
         }
         civil_format_date(ex.last_day, d);
         printf("最后一日 %s%s，截止于%s\n", d, ex.moved_off_restday ? "（顺延至工作日）" : "",

@@ -357,3 +357,26 @@ const char *cal_kind_name(enum cal_kind k)
     }
     return "unknown";
 }
+
+const char *calendar_name_zh(const char *name)
+{
+    static const struct {
+        const char *en, *zh;
+    } names[] = {
+        {"New Year's Day", "元旦"},
+        {"Spring Festival", "春节"},
+        {"Tomb-sweeping Day", "清明节"},
+        {"Labour Day", "劳动节"},
+        {"Dragon Boat Festival", "端午节"},
+        {"Mid-autumn Festival", "中秋节"},
+        {"National Day", "国庆节"},
+        {"National Day/Mid-autumn Festival", "国庆节、中秋节"},
+        {"Mid-autumn Festival/National Day", "中秋节、国庆节"},
+    };
+    if (!name)
+        return NULL;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(name, names[i].en) == 0)
+            return names[i].zh;
+    return name;
+}

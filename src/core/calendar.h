@@ -59,6 +59,10 @@ int calendar_add_org_day(struct calendar *cal, struct ks_date d, bool is_workday
 enum cal_kind calendar_day(const struct calendar *cal, struct ks_date d,
                            enum cal_reason *reason_out, const char **name_out);
 
+/* The Chinese name of an official holiday named in English by the State Council's notices
+ * ("National Day/Mid-autumn Festival" -> "国庆节、中秋节"); other names are returned as given. */
+const char *calendar_name_zh(const char *name);
+
 /* "workday", "restday", "unknown". */
 const char *cal_kind_name(enum cal_kind k);
 
