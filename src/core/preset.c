@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/template.h"
 #include "lib/banned.h"
 
 void preset_init(struct preset *p)
@@ -70,10 +71,34 @@ void preset_release(struct preset *p)
         free(p->levels[i].name);
         free(p->levels[i].notify);
         free(p->levels[i].actions);
+        words_release(&p->levels[i].checklist);
     }
     free(p->levels);
     for (int s = 0; s < SEV__COUNT; s++)
         free(p->guidance[s]);
+    for (size_t i = 0; i < p->n_escalation; i++)
+        free(p->escalation[i].label);
+    free(p->escalation);
+    for (size_t i = 0; i < p->n_surge; i++)
+        free(p->surge[i].name);
+    free(p->surge);
+    for (size_t i = 0; i < p->n_templates; i++) {
+        free(p->templates[i].code);
+        free(p->templates[i].subject);
+        free(p->templates[i].body);
+    }
+    free(p->templates);
+    for (size_t i = 0; i < p->n_channels; i++) {
+        struct preset_channel *c = &p->channels[i];
+        free(c->name);
+        free(c->url);
+        free(c->secret_env);
+        free(c->from);
+        free(c->user_env);
+        free(c->password_env);
+        words_release(&c->command);
+    }
+    free(p->channels);
     preset_init(p);
 }
 
@@ -152,6 +177,138 @@ int preset_limit_for(const struct preset *p, enum wf_state stage, const struct c
     return 0;
 }
 
+static const char *const notify_to_names[NOTIFY_TO__COUNT] = {
+    "assignee", "first_responder", "department_head", "leader", "deputy", "admin",
+};
+
+const char *notify_to_name(enum notify_to t)
+{
+    return t >= 0 && t < NOTIFY_TO__COUNT ? notify_to_names[t] : "?";
+}
+
+int notify_to_parse(const char *s, enum notify_to *out, struct ks_error *err)
+{
+    for (int i = 0; i < NOTIFY_TO__COUNT; i++)
+        if (strcmp(s, notify_to_names[i]) == 0) {
+            *out = (enum notify_to)i;
+            return 0;
+        }
+    /* The seed presets say "handler" for the person working the complaint. */
+    if (strcmp(s, "handler") == 0) {
+        *out = NOTIFY_TO_ASSIGNEE;
+        return 0;
+    }
+    return ks_fail(err, KS_EINVAL, "notify",
+                   "'%s' is not a recipient (assignee, first_responder, department_head, leader, "
+                   "deputy, admin)",
+                   s);
+}
+
+int preset_warn_percent(const struct preset *p)
+{
+    return p->warn_at_percent > 0 ? p->warn_at_percent : 75;
+}
+
+/* The defaults follow the seed plans' common shape: the handler is told at the breach, the
+ * department head half a working day later, the group leader (组长) after a working day,
+ * and the administrator after two. */
+static const struct preset_esc_step default_escalation[] = {
+    {NOTIFY_TO_ASSIGNEE, {DL_HOURS, 0}, NULL},
+    {NOTIFY_TO_DEPT_HEAD, {DL_HOURS, 4}, NULL},
+    {NOTIFY_TO_LEADER, {DL_WORKDAYS, 1}, NULL},
+    {NOTIFY_TO_ADMIN, {DL_WORKDAYS, 2}, NULL},
+};
+
+void preset_escalation(const struct preset *p, const struct preset_esc_step **steps_out,
+                       size_t *n_out)
+{
+    if (p->escalation_set) {
+        *steps_out = p->escalation;
+        *n_out = p->n_escalation;
+        return;
+    }
+    *steps_out = default_escalation;
+    *n_out = sizeof default_escalation / sizeof default_escalation[0];
+}
+
+static const struct preset_surge default_surge[] = {
+    {"same_category_words", SURGE_F_CATEGORY | SURGE_F_WORDS, 2 * 3600, 5, 2},
+};
+
+void preset_surge_rules(const struct preset *p, const struct preset_surge **rules_out,
+                        size_t *n_out)
+{
+    if (p->surge_set) {
+        *rules_out = p->surge;
+        *n_out = p->n_surge;
+        return;
+    }
+    *rules_out = default_surge;
+    *n_out = sizeof default_surge / sizeof default_surge[0];
+}
+
+static const struct preset_template default_templates[] = {
+    {"ack", "您的投诉已受理（{{number}}）",
+     "尊敬的{{customer_name}}：您的投诉已受理，编号{{number}}。我们将在{{due_at}}前答复您，"
+     "可凭编号和手机尾号查询进度。"},
+    {"progress", "投诉处理进度（{{number}}）",
+     "尊敬的{{customer_name}}：您的投诉{{number}}目前状态为{{status}}，预计在{{due_at}}前"
+     "完成。感谢您的耐心。"},
+    {"reply", "投诉处理结果（{{number}}）",
+     "尊敬的{{customer_name}}：您的投诉{{number}}已处理完毕。{{reply}}\n请对本次处理进行评价："
+     "{{survey_url}}"},
+};
+
+const struct preset_template *preset_template_find(const struct preset *p, const char *code)
+{
+    for (size_t i = 0; i < p->n_templates; i++)
+        if (strcmp(p->templates[i].code, code) == 0)
+            return &p->templates[i];
+    for (size_t i = 0; i < sizeof default_templates / sizeof default_templates[0]; i++)
+        if (strcmp(default_templates[i].code, code) == 0)
+            return &default_templates[i];
+    return NULL;
+}
+
+const struct preset_channel *preset_channel_find(const struct preset *p, const char *name)
+{
+    for (size_t i = 0; i < p->n_channels; i++)
+        if (strcmp(p->channels[i].name, name) == 0)
+            return &p->channels[i];
+    return NULL;
+}
+
+static int check_motion(const struct preset *p, struct ks_error *err)
+{
+    for (size_t i = 0; i < p->n_templates; i++) {
+        const struct preset_template *t = &p->templates[i];
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(t->code, p->templates[j].code) == 0)
+                return ks_fail(err, KS_ECONFIG, "templates", "template '%s' is defined twice",
+                               t->code);
+        int rc = tpl_check(t->body, err);
+        if (rc == 0 && t->subject)
+            rc = tpl_check(t->subject, err);
+        if (rc < 0) {
+            if (err)
+                err->code = KS_ECONFIG;
+            ks_error_prefix(err, "templates.%s", t->code);
+            return KS_ECONFIG;
+        }
+    }
+    for (size_t i = 0; i < p->n_surge; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(p->surge[i].name, p->surge[j].name) == 0)
+                return ks_fail(err, KS_ECONFIG, "surge", "surge rule '%s' is defined twice",
+                               p->surge[i].name);
+    for (size_t i = 0; i < p->n_channels; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(p->channels[i].name, p->channels[j].name) == 0)
+                return ks_fail(err, KS_ECONFIG, "channels", "channel '%s' is defined twice",
+                               p->channels[i].name);
+    return 0;
+}
+
 static int check_words(const struct preset_words *w, const char *what, struct ks_error *err)
 {
     for (size_t i = 0; i < w->n; i++)
@@ -217,5 +374,5 @@ int preset_check(const struct preset *p, struct ks_error *err)
         if (rc < 0)
             return rc;
     }
-    return 0;
+    return check_motion(p, err);
 }

@@ -66,6 +66,10 @@ struct preset_level {
     char *notify; /* who is told: role codes, comma-separated ("leader,handler") */
     struct dl_period first_response; /* how fast someone must act; n == 0 when not set */
     char *actions;                   /* what the plan prescribes, for people */
+    /* What registration at this level starts (see core/escalation.h): who must be told within
+     * `within` (n == 0: at once), and the emergency checklist attached to the complaint. */
+    struct dl_period within;
+    struct preset_words checklist; /* 立即上报组长, 保护现场, ... in order */
 };
 
 /* A stage time limit: the clock a complaint gets on entering `stage`. The most specific rule
@@ -78,6 +82,75 @@ struct preset_limit {
     struct dl_period period;
     char *label;                /* "投诉调查：3个工作日" for explanations; may be NULL */
     struct dl_period extend_to; /* the one allowed extension (5 → 10 workdays); n == 0: none */
+};
+
+/* Who a notification or an escalation step goes to, relative to one complaint. */
+enum notify_to {
+    NOTIFY_TO_ASSIGNEE = 0,    /* the handler it is assigned to ("handler" in presets too) */
+    NOTIFY_TO_FIRST_RESPONDER, /* 首问责任人 */
+    NOTIFY_TO_DEPT_HEAD,       /* head of the complaint's department */
+    NOTIFY_TO_LEADER,          /* 组长: users with role leader */
+    NOTIFY_TO_DEPUTY,          /* 副组长 */
+    NOTIFY_TO_ADMIN,           /* administrators */
+    NOTIFY_TO__COUNT
+};
+const char *notify_to_name(enum notify_to t);
+/* Reads "assignee" (or "handler"), "first_responder", "department_head", "leader", "deputy",
+ * "admin"; KS_EINVAL naming the value otherwise. */
+int notify_to_parse(const char *s, enum notify_to *out, struct ks_error *err);
+
+/* One step of the escalation chain: `after` the breach of a stage deadline (n == 0: at the
+ * breach itself), the step's recipient is told. Steps run in order, each once per breach. */
+struct preset_esc_step {
+    enum notify_to to;
+    struct dl_period after;
+    char *label; /* "超时4小时上报部门负责人"; may be NULL */
+};
+
+/* What a surge rule compares; a rule matches complaints equal on every field it names. */
+enum surge_field {
+    SURGE_F_CATEGORY = 1 << 0,
+    SURGE_F_DEFECT = 1 << 1,
+    SURGE_F_PRODUCT = 1 << 2,
+    SURGE_F_BATCH = 1 << 3,
+    SURGE_F_WORDS = 1 << 4, /* share one of the matched words (e.g. 手机银行, 无法登录) */
+};
+
+/* Surge detection (应急事件): `threshold` complaints alike within `window_secs` open an
+ * incident of `level`. */
+struct preset_surge {
+    char *name;      /* "same_batch": names the rule in incident keys and explanations */
+    unsigned match;  /* enum surge_field bits, at least one */
+    int window_secs; /* 1 minute .. 30 days, written as hours ("2h") */
+    int threshold;   /* 2 .. 10000 */
+    int level;       /* incident response level, 1 or 2 */
+};
+
+/* A customer message template (see core/template.h for the {{placeholders}}). */
+struct preset_template {
+    char *code;    /* "ack", "progress", "reply" */
+    char *subject; /* for e-mail; may be NULL */
+    char *body;
+};
+
+enum channel_kind {
+    CHANNEL_WEBHOOK = 0, /* JSON POST signed with HMAC-SHA256 */
+    CHANNEL_SMTP,        /* e-mail through an SMTP server */
+    CHANNEL_COMMAND,     /* a local program, message on stdin */
+};
+
+/* A delivery channel. Secrets never live in a preset: only the names of the environment
+ * variables that hold them. */
+struct preset_channel {
+    char *name; /* "sms_gateway" */
+    enum channel_kind kind;
+    char *url;                   /* webhook: https://...; smtp: smtp://host:587 or smtps://host */
+    char *secret_env;            /* webhook: variable holding the HMAC key */
+    char *from;                  /* smtp: sender address */
+    char *user_env;              /* smtp: variable holding the login; may be NULL */
+    char *password_env;          /* smtp: variable holding the password; may be NULL */
+    struct preset_words command; /* command: argv, command.v[0] the program */
+    int timeout_secs;            /* 1..300; 0: 10 */
 };
 
 struct preset {
@@ -101,6 +174,19 @@ struct preset {
     struct preset_level *levels;
     size_t n_levels;
     char *guidance[SEV__COUNT]; /* handling the standard prescribes per severity; may be NULL */
+    /* Deadlines in motion. Each part is optional in YAML; the accessors below give the
+     * documented default when the preset does not say (docs/deadlines.md). */
+    int warn_at_percent; /* warn when this share of a stage period is used; 0: not set (75) */
+    struct preset_esc_step *escalation;
+    size_t n_escalation;
+    bool escalation_set; /* the preset has an escalation key (an empty list: never escalate) */
+    struct preset_surge *surge;
+    size_t n_surge;
+    bool surge_set; /* the preset has a surge key (an empty list: no surge detection) */
+    struct preset_template *templates;
+    size_t n_templates;
+    struct preset_channel *channels;
+    size_t n_channels;
 };
 
 void preset_init(struct preset *p);
@@ -120,6 +206,27 @@ const struct preset_level *preset_level_find(const struct preset *p, int level);
 int preset_limit_for(const struct preset *p, enum wf_state stage, const struct complaint *c,
                      struct dl_period *out, const struct preset_limit **rule_out,
                      struct ks_error *err);
+
+/* The warning share in percent: the preset's warn_at_percent, or 75. */
+int preset_warn_percent(const struct preset *p);
+
+/* The escalation chain: the preset's, or the default assignee at breach → department_head
+ * 4h later → leader 1 workday later → admin 2 workdays later. *steps_out is borrowed from p
+ * or static storage. */
+void preset_escalation(const struct preset *p, const struct preset_esc_step **steps_out,
+                       size_t *n_out);
+
+/* The surge rules: the preset's, or the default (5 complaints within 2h with the same
+ * category and a shared word, level 2). Borrowed like preset_escalation(). */
+void preset_surge_rules(const struct preset *p, const struct preset_surge **rules_out,
+                        size_t *n_out);
+
+/* The template with this code ("ack", "progress", "reply"): the preset's, or the built-in
+ * Chinese default; NULL for any other code. Borrowed from p or static storage. */
+const struct preset_template *preset_template_find(const struct preset *p, const char *code);
+
+/* The channel with this name, or NULL. */
+const struct preset_channel *preset_channel_find(const struct preset *p, const char *name);
 
 /* Checks the cross-references of a loaded preset: categories named by defects, limits and
  * default_category exist, codes are unique, words are not empty. KS_ECONFIG naming the part. */

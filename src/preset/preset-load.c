@@ -12,6 +12,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "core/template.h"
 #include "lib/embed.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -314,6 +315,253 @@ static int rules_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
 
 /* ---- Levels, limits, guidance ----------------------------------------------------------- */
 
+static int get_recipient(struct ld *l, yaml_node_t *n, enum notify_to *out)
+{
+    const char *s = scalar(n);
+    struct ks_error e;
+    if (!s)
+        return fail(l, n, "expected a recipient like leader");
+    if (notify_to_parse(s, out, &e) < 0)
+        return fail(l, n, "%s", e.message);
+    return 0;
+}
+
+/* notify: "leader,handler" (the older form) or [leader, deputy]; kept as comma-separated
+ * text of checked recipient codes. */
+static int get_notify(struct ld *l, yaml_node_t *n, char **out)
+{
+    char joined[256] = "";
+    size_t len = 0;
+    if (n && n->type == YAML_SEQUENCE_NODE) {
+        yaml_node_item_t *it;
+        for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+            yaml_node_t *item = node_at(l, *it);
+            enum notify_to to;
+            int rc = get_recipient(l, item, &to);
+            if (rc < 0)
+                return rc;
+            int w =
+                snprintf(joined + len, sizeof joined - len, "%s%s", len ? "," : "", scalar(item));
+            if (w < 0 || (size_t)w >= sizeof joined - len)
+                return fail(l, n, "is too long");
+            len += (size_t)w;
+        }
+        if (len == 0)
+            return fail(l, n, "is empty");
+        xstrset(out, joined);
+        return 0;
+    }
+    int rc = get_str(l, n, out);
+    if (rc < 0)
+        return rc;
+    char copy[256];
+    snprintf(copy, sizeof copy, "%s", *out);
+    for (char *tok = copy, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next)
+            *next++ = '\0';
+        while (*tok == ' ')
+            tok++;
+        enum notify_to to;
+        struct ks_error e;
+        if (notify_to_parse(tok, &to, &e) < 0)
+            return fail(l, n, "%s", e.message);
+    }
+    return 0;
+}
+
+/* A delay after an event: a period, or 0 ("0", "0h") for at once (n == 0). */
+static int get_delay(struct ld *l, yaml_node_t *n, struct dl_period *out)
+{
+    const char *s = scalar(n);
+    if (s && (strcmp(s, "0") == 0 || strcmp(s, "0h") == 0)) {
+        *out = (struct dl_period){DL_HOURS, 0};
+        return 0;
+    }
+    return get_period(l, n, out);
+}
+
+/* ---- Escalation, surge, templates, channels --------------------------------------------- */
+
+static int esc_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
+{
+    struct preset_esc_step *st = arg;
+    if (strcmp(key, "to") == 0)
+        return get_recipient(l, v, &st->to);
+    if (strcmp(key, "after") == 0)
+        return get_delay(l, v, &st->after);
+    return get_str(l, v, &st->label);
+}
+
+static int esc_done(struct ld *l, yaml_node_t *n, void *arg)
+{
+    (void)arg;
+    /* to: is required; a mapping without it would silently mean the assignee. */
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++)
+        if (scalar(node_at(l, pr->key)) && strcmp(scalar(node_at(l, pr->key)), "to") == 0)
+            return 0;
+    return fail(l, n, "to is missing");
+}
+
+static int surge_match(struct ld *l, yaml_node_t *n, unsigned *out)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } fields[] = {{"category", SURGE_F_CATEGORY},
+                  {"defect", SURGE_F_DEFECT},
+                  {"product", SURGE_F_PRODUCT},
+                  {"batch_no", SURGE_F_BATCH},
+                  {"words", SURGE_F_WORDS}};
+    if (!n || n->type != YAML_SEQUENCE_NODE)
+        return fail(l, n, "expected a list like [category, words]");
+    *out = 0;
+    yaml_node_item_t *it;
+    for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+        yaml_node_t *item = node_at(l, *it);
+        const char *s = scalar(item);
+        unsigned bit = 0;
+        for (size_t i = 0; s && i < sizeof fields / sizeof fields[0]; i++)
+            if (strcmp(fields[i].name, s) == 0)
+                bit = fields[i].bit;
+        if (!bit)
+            return fail(l, item, "'%s' is not one of category, defect, product, batch_no, words",
+                        s ? s : "");
+        *out |= bit;
+    }
+    return 0;
+}
+
+static int surge_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
+{
+    struct preset_surge *r = arg;
+    if (strcmp(key, "name") == 0)
+        return get_str(l, v, &r->name);
+    if (strcmp(key, "match") == 0)
+        return surge_match(l, v, &r->match);
+    if (strcmp(key, "threshold") == 0)
+        return get_int(l, v, 2, 10000, &r->threshold);
+    if (strcmp(key, "level") == 0)
+        return get_int(l, v, 1, 2, &r->level);
+    struct dl_period w;
+    int rc = get_period(l, v, &w);
+    if (rc < 0)
+        return rc;
+    if (w.unit != DL_HOURS || w.n > 720)
+        return fail(l, v, "'%s' is not a window in hours from 1h to 720h", scalar(v));
+    r->window_secs = w.n * 3600;
+    return 0;
+}
+
+static int surge_done(struct ld *l, yaml_node_t *n, void *arg)
+{
+    struct preset_surge *r = arg;
+    if (!r->name)
+        return fail(l, n, "name is missing");
+    if (!r->match)
+        return fail(l, n, "match is missing");
+    if (!r->window_secs)
+        return fail(l, n, "window is missing");
+    if (!r->threshold)
+        return fail(l, n, "threshold is missing");
+    if (!r->level)
+        r->level = 2;
+    return 0;
+}
+
+static int template_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
+{
+    struct preset_template *t = arg;
+    if (strcmp(key, "code") == 0)
+        return get_str(l, v, &t->code);
+    if (strcmp(key, "subject") == 0)
+        return get_str(l, v, &t->subject);
+    return get_str(l, v, &t->body);
+}
+
+static int template_done(struct ld *l, yaml_node_t *n, void *arg)
+{
+    struct preset_template *t = arg;
+    if (!t->code)
+        return fail(l, n, "code is missing");
+    if (!t->body)
+        return fail(l, n, "body is missing");
+    struct ks_error e;
+    if (tpl_check(t->body, &e) < 0 || (t->subject && tpl_check(t->subject, &e) < 0))
+        return fail(l, n, "%s", e.message);
+    return 0;
+}
+
+/* An environment variable name: letters, digits and '_', not starting with a digit. A value
+ * that looks like a secret itself is refused so it never sits in a preset. */
+static int get_env_name(struct ld *l, yaml_node_t *n, char **out)
+{
+    const char *s = scalar(n);
+    bool ok = s && *s && !(*s >= '0' && *s <= '9');
+    for (const char *c = s; ok && *c; c++)
+        ok = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+             *c == '_';
+    if (!ok)
+        return fail(l, n, "'%s' is not an environment variable name (secrets stay out of presets)",
+                    s ? s : "");
+    xstrset(out, s);
+    return 0;
+}
+
+static int channel_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
+{
+    struct preset_channel *c = arg;
+    if (strcmp(key, "name") == 0)
+        return get_str(l, v, &c->name);
+    if (strcmp(key, "kind") == 0) {
+        const char *s = scalar(v);
+        if (s && strcmp(s, "webhook") == 0)
+            c->kind = CHANNEL_WEBHOOK;
+        else if (s && strcmp(s, "smtp") == 0)
+            c->kind = CHANNEL_SMTP;
+        else if (s && strcmp(s, "command") == 0)
+            c->kind = CHANNEL_COMMAND;
+        else
+            return fail(l, v, "'%s' is not webhook, smtp or command", s ? s : "");
+        return 0;
+    }
+    if (strcmp(key, "url") == 0)
+        return get_str(l, v, &c->url);
+    if (strcmp(key, "secret_env") == 0)
+        return get_env_name(l, v, &c->secret_env);
+    if (strcmp(key, "from") == 0)
+        return get_str(l, v, &c->from);
+    if (strcmp(key, "user_env") == 0)
+        return get_env_name(l, v, &c->user_env);
+    if (strcmp(key, "password_env") == 0)
+        return get_env_name(l, v, &c->password_env);
+    if (strcmp(key, "timeout") == 0)
+        return get_int(l, v, 1, 300, &c->timeout_secs);
+    return get_words(l, v, &c->command);
+}
+
+static int channel_done(struct ld *l, yaml_node_t *n, void *arg)
+{
+    struct preset_channel *c = arg;
+    if (!c->name)
+        return fail(l, n, "name is missing");
+    if (c->kind == CHANNEL_WEBHOOK && (!c->url || !c->secret_env))
+        return fail(l, n, "a webhook needs url and secret_env");
+    if (c->kind == CHANNEL_WEBHOOK && strncmp(c->url, "http://", 7) != 0 &&
+        strncmp(c->url, "https://", 8) != 0)
+        return fail(l, n, "url '%s' is not http:// or https://", c->url);
+    if (c->kind == CHANNEL_SMTP && (!c->url || !c->from))
+        return fail(l, n, "smtp needs url and from");
+    if (c->kind == CHANNEL_SMTP && strncmp(c->url, "smtp://", 7) != 0 &&
+        strncmp(c->url, "smtps://", 8) != 0)
+        return fail(l, n, "url '%s' is not smtp:// or smtps://", c->url);
+    if (c->kind == CHANNEL_COMMAND && c->command.n == 0)
+        return fail(l, n, "a command channel needs command: [program, args...]");
+    if (!c->timeout_secs)
+        c->timeout_secs = 10;
+    return 0;
+}
+
 static int level_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
 {
     struct preset_level *lv = arg;
@@ -322,9 +570,13 @@ static int level_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
     if (strcmp(key, "name") == 0)
         return get_str(l, v, &lv->name);
     if (strcmp(key, "notify") == 0)
-        return get_str(l, v, &lv->notify);
+        return get_notify(l, v, &lv->notify);
     if (strcmp(key, "first_response") == 0)
         return get_period(l, v, &lv->first_response);
+    if (strcmp(key, "within") == 0)
+        return get_delay(l, v, &lv->within);
+    if (strcmp(key, "checklist") == 0)
+        return get_words(l, v, &lv->checklist);
     return get_str(l, v, &lv->actions);
 }
 
@@ -381,8 +633,10 @@ static int guidance_pair(struct ld *l, const char *key, yaml_node_t *v, void *ar
 /* ---- Top level -------------------------------------------------------------------------- */
 
 static const char *const top_keys[] = {
-    "name",   "title",    "default_category", "categories", "products",       "defects", "rules",
-    "levels", "guidance", "limits",           "whole",      "whole_extended", "version", NULL,
+    "name",    "title",           "default_category", "categories", "products",  "defects",
+    "rules",   "levels",          "guidance",         "limits",     "whole",     "whole_extended",
+    "version", "warn_at_percent", "escalation",       "surge",      "templates", "channels",
+    NULL,
 };
 
 static int top_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
@@ -393,8 +647,15 @@ static int top_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
         "batch_ratio", "batch_words",     "serious_words",   "urgent_words", "negations",
         "repeat",      "level1_severity", "urgent_severity", NULL,
     };
-    static const char *const level_keys[] = {"level",          "name",    "notify",
-                                             "first_response", "actions", NULL};
+    static const char *const level_keys[] = {
+        "level", "name", "notify", "first_response", "actions", "within", "checklist", NULL,
+    };
+    static const char *const esc_keys[] = {"to", "after", "label", NULL};
+    static const char *const surge_keys[] = {"name", "match", "window", "threshold", "level", NULL};
+    static const char *const tpl_keys[] = {"code", "subject", "body", NULL};
+    static const char *const chan_keys[] = {"name",         "kind",     "url",     "secret_env",
+                                            "from",         "user_env", "timeout", "command",
+                                            "password_env", NULL};
     static const char *const limit_keys[] = {"stage",  "severity",  "response_level", "category",
                                              "period", "extend_to", "label",          NULL};
     static const char *const sev_keys[] = {"general", "batch", "serious", NULL};
@@ -428,6 +689,24 @@ static int top_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
                          limit_pair, limit_done);
     if (strcmp(key, "whole") == 0)
         return get_period(l, v, &p->whole);
+    if (strcmp(key, "warn_at_percent") == 0)
+        return get_int(l, v, 1, 99, &p->warn_at_percent);
+    if (strcmp(key, "escalation") == 0) {
+        p->escalation_set = true;
+        return each_item(l, v, (void **)&p->escalation, &p->n_escalation, sizeof *p->escalation,
+                         esc_keys, esc_pair, esc_done);
+    }
+    if (strcmp(key, "surge") == 0) {
+        p->surge_set = true;
+        return each_item(l, v, (void **)&p->surge, &p->n_surge, sizeof *p->surge, surge_keys,
+                         surge_pair, surge_done);
+    }
+    if (strcmp(key, "templates") == 0)
+        return each_item(l, v, (void **)&p->templates, &p->n_templates, sizeof *p->templates,
+                         tpl_keys, template_pair, template_done);
+    if (strcmp(key, "channels") == 0)
+        return each_item(l, v, (void **)&p->channels, &p->n_channels, sizeof *p->channels,
+                         chan_keys, channel_pair, channel_done);
     if (!v || v->type != YAML_SEQUENCE_NODE)
         return fail(l, v, "expected a list of periods");
     size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
