@@ -7,7 +7,7 @@ pkgs=(
     build-essential cmake pkg-config clang clang-format
     libsqlite3-dev sqlite3 libyaml-dev libjansson-dev libmicrohttpd-dev libsodium-dev
     libcurl4-openssl-dev libcmocka-dev libpq-dev libxlsxwriter-dev
-    tzdata curl postgresql postgresql-contrib
+    tzdata curl jq unzip postgresql postgresql-contrib
 )
 if [ "${KS_DEPS_EXTRA:-}" != "" ]; then
     read -r -a extra <<<"$KS_DEPS_EXTRA"

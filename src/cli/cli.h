@@ -103,5 +103,6 @@ int cmd_edit(int argc, char **argv);
 int cmd_comment(int argc, char **argv);
 int cmd_override(int argc, char **argv);
 int cmd_calendar(int argc, char **argv);
+int cmd_department(int argc, char **argv);
 
 #endif

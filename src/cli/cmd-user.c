@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/app-admin.h"
 #include "app/app.h"
 #include "cli/cli.h"
 #include "cli/cmd-user.h"
@@ -109,16 +110,15 @@ static int user_add(const struct user_args *a, struct ks_error *err)
     char hash[SECRET_HASH_MAX], shown[SECRET_TOKEN_CHARS + 1];
     struct store *s = NULL;
     struct store_tx *tx = NULL;
-    struct department d;
     struct user u;
     int rc;
 
     user_init(&u);
-    department_init(&d);
     if (!a->login || !a->role)
         return ks_fail(err, KS_EINVAL, a->login ? "role" : "login",
                        "user add: give a LOGIN and --role");
-    if ((rc = role_parse(a->role, &u.role, err)) < 0 ||
+    if ((rc = app_check_code("login", a->login, err)) < 0 ||
+        (rc = role_parse(a->role, &u.role, err)) < 0 ||
         (rc = make_password(a->password, hash, shown, err)) < 0)
         return rc;
     u.login = xstrdup(a->login);
@@ -128,7 +128,7 @@ static int user_add(const struct user_args *a, struct ks_error *err)
     u.created_at = (int64_t)time(NULL);
     if ((rc = open_store(a, &s, err)) == 0 &&
         (rc = store_tx_begin(s, STORE_TX_WRITE, &tx, err)) == 0 &&
-        (!a->dept || (rc = store_department_get(tx, a->dept, &d, err)) == 0) &&
+        (!a->dept || (rc = app_department_exists(tx, a->dept, "department", err)) == 0) &&
         (rc = store_user_insert(tx, &u, err)) == 0)
         rc = store_tx_commit(&tx, err);
     store_tx_rollback(&tx);
@@ -138,7 +138,6 @@ static int user_add(const struct user_args *a, struct ks_error *err)
         if (shown[0])
             printf("password: %s  (shown once)\n", shown);
     }
-    department_release(&d);
     user_release(&u);
     return rc;
 }

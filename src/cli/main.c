@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd-classify.h"
+#include "cli/cmd-report.h"
 #include "cli/cmd-serve.h"
 #include "cli/cmd-user.h"
 #include "lib/banned.h"
@@ -22,7 +23,9 @@ static const struct cli_command commands[] = {
     {"override", cmd_override, 0, "correct a complaint's judged severity or category"},
     {"classify", cmd_classify, 0, "judge severity and category of a text by a preset"},
     {"user", cmd_user, 0, "add, list, change password of, or disable users"},
+    {"department", cmd_department, 0, "add or list departments (the tree 分行 → 支行)"},
     {"token", cmd_token, 0, "create an API token for a user"},
+    {"report", cmd_report, 0, "reports: volume, timeliness, quality and departments of a period"},
     {"calendar", cmd_calendar, 0, "working days: check a date, compute a deadline"},
     {"version", cmd_version, 0, "print the version"},
     {NULL, NULL, 0, NULL},

@@ -4,38 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app-admin.h"
 #include "http/http.h"
 #include "lib/secret.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
-
-static int check_code(const char *field, const char *s, struct ks_error *err)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return ks_fail(err, KS_EINVAL, field, "%s: 1 to 64 characters", field);
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_' || c == '.'))
-            return ks_fail(err, KS_EINVAL, field,
-                           "%s: '%.64s' may hold only letters, digits, '-', '_' and '.'", field, s);
-    }
-    return 0;
-}
-
-static int dept_exists(struct store_tx *tx, const char *code, struct ks_error *err)
-{
-    struct department d;
-    int rc;
-
-    department_init(&d);
-    rc = store_department_get(tx, code, &d, err);
-    department_release(&d);
-    if (rc == KS_ENOTFOUND)
-        return ks_fail(err, KS_EINVAL, "department", "department: '%s' does not exist", code);
-    return rc;
-}
 
 /* Applies the members of a user body to u; admin decides whether role, department and
  * disabled may change. */
@@ -64,7 +37,7 @@ static int apply_user(struct store_tx *tx, struct user *u, const json_t *body, b
                        "only an admin may change roles, departments or disable accounts");
     if (role && (rc = role_parse(role, &u->role, err)) < 0)
         return rc;
-    if (dept && (rc = dept_exists(tx, dept, err)) < 0)
+    if (dept && (rc = app_department_exists(tx, dept, "department", err)) < 0)
         return rc;
     if (json_object_get(body, "department"))
         xstrset(&u->department, dept);
@@ -104,7 +77,7 @@ int h_user_create(struct http_req *req, struct http_resp *resp, struct ks_error 
                      login ? "role" : "login");
         goto out;
     }
-    if ((rc = check_code("login", login, err)) < 0)
+    if ((rc = app_check_code("login", login, err)) < 0)
         goto out;
     u.login = xstrdup(login);
     u.created_at = req->now;
@@ -201,10 +174,8 @@ static int apply_dept(struct store_tx *tx, struct department *d, const json_t *b
         (rc = json_str(body, "parent", 64, &parent, err)) < 0 ||
         (rc = json_str(body, "head", 64, &head, err)) < 0)
         return rc;
-    if (parent && (rc = dept_exists(tx, parent, err)) < 0) {
-        memcpy(err->field, "parent", sizeof("parent"));
+    if (parent && (rc = app_department_exists(tx, parent, "parent", err)) < 0)
         return rc;
-    }
     if (json_object_get(body, "name"))
         xstrset(&d->name, name);
     if (json_object_get(body, "parent"))
@@ -230,12 +201,12 @@ int h_department_create(struct http_req *req, struct http_resp *resp, struct ks_
         rc = ks_fail(err, KS_EINVAL, "code", "code: required");
         goto out;
     }
-    if ((rc = check_code("code", code, err)) < 0)
+    if ((rc = app_check_code("code", code, err)) < 0)
         goto out;
     d.code = xstrdup(code);
     if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_WRITE, &tx, err)) < 0 ||
         (rc = apply_dept(tx, &d, req->json, err)) < 0 ||
-        (rc = store_department_insert(tx, &d, err)) < 0 || (rc = store_tx_commit(&tx, err)) < 0)
+        (rc = app_department_add(tx, &d, err)) < 0 || (rc = store_tx_commit(&tx, err)) < 0)
         goto out;
     resp_json(resp, 201, dept_to_json(&d));
 out:
