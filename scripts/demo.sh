@@ -13,11 +13,12 @@ if [ -e "$db" ]; then
 fi
 password=${KESU_ADMIN_PASSWORD:-kesu-demo-2026}
 "$kesu" init --preset "$preset" --admin-password "$password" >/dev/null
-if "$kesu" user --help >/dev/null 2>&1; then
-    "$kesu" user add zhangwei --name 张伟 --role handler --password "$password" >/dev/null
-    "$kesu" user add liqiang --name 李强 --role leader --password "$password" >/dev/null
-    "$kesu" user add wangfang --name 王芳 --role intake --password "$password" >/dev/null
-fi
+"$kesu" department add kefu --name 客服部 >/dev/null
+"$kesu" department add zhiliang --name 质量部 >/dev/null
+"$kesu" department add zhiliang-pedal --name 脚踏质量组 --parent zhiliang >/dev/null
+"$kesu" user add zhangwei --name 张伟 --role handler --department zhiliang --password "$password" >/dev/null
+"$kesu" user add liqiang --name 李强 --role leader --password "$password" >/dev/null
+"$kesu" user add wangfang --name 王芳 --role intake --department kefu --password "$password" >/dev/null
 
 add() { "$kesu" add "$@"; }
 n1=$(add --channel phone --customer_name 捷安特昆山工厂 --customer_code C-GIANT --customer_phone 0512-55551234 \
@@ -32,6 +33,6 @@ n3=$(add --channel wechat --customer_name 王先生 --customer_phone 13800138000
     --title "骑行中脚踏芯轴断裂，人摔倒受伤" \
     --description "昨天骑行时左脚踏芯轴突然断裂，我摔倒了，膝盖受伤，要求赔偿。")
 "$kesu" move "$n2" accepted --note "已电话确认收到" >/dev/null
-"$kesu" move "$n2" assigned --set assignee=admin >/dev/null
+"$kesu" move "$n2" assigned --set assignee=zhangwei --set department=zhiliang >/dev/null
 "$kesu" move "$n1" accepted >/dev/null
 echo "demo: created $db with preset $preset: $n1 $n2 $n3 (admin password: $password)" >&2
