@@ -1,5 +1,6 @@
 /* The storage contract on the PostgreSQL backend, against the server named by $KS_PG_URL
- * (scripts/pg-test.sh starts a throw-away one; without the variable every test is skipped).
+ * or in the file $KS_PG_URL_FILE (scripts/pg-test.sh starts a throw-away server and writes
+ * one); without either, the run is one skipped test.
  * Each test starts from an empty schema. The test bodies are those of tests/store/test-store.c
  * (the SQLite run): every complaint field round-trips (Chinese text included), stale updates
  * are refused without losing anything, migrations run once, numbers count per day without gaps
@@ -64,9 +65,29 @@ static void kill_connections(const char *url)
     admin(url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                " WHERE application_name = 'kesu' AND pid <> pg_backend_pid()");
 }
+/* $KS_PG_URL, or the first line of the file $KS_PG_URL_FILE (scripts/pg-test.sh writes DIR/url,
+ * so a ctest fixture can start the server and this test find it); NULL when neither is set. */
+static const char *pg_url(void)
+{
+    static char line[1024];
+    const char *url = getenv("KS_PG_URL");
+    const char *file = getenv("KS_PG_URL_FILE");
+    FILE *f;
+
+    if (url && *url)
+        return url;
+    if (!file || !*file || !(f = fopen(file, "r")))
+        return NULL;
+    if (!fgets(line, sizeof(line), f))
+        line[0] = '\0';
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    return line[0] ? line : NULL;
+}
+
 static int setup_empty(void **state)
 {
-    const char *url = getenv("KS_PG_URL");
+    const char *url = pg_url();
     struct fx *fx = calloc(1, sizeof(*fx));
 
     fx->url = url;
@@ -1358,14 +1379,15 @@ static void sessions_failures_and_idempotency_keys(void **state)
 static void postgres_is_not_configured(void **state)
 {
     (void)state;
-    print_message("KS_PG_URL is not set: skipping the PostgreSQL store tests "
-                  "(`scripts/pg-test.sh start DIR` starts a server and prints a URL)\n");
+    print_message(
+        "neither KS_PG_URL nor KS_PG_URL_FILE is set: skipping the PostgreSQL store tests "
+        "(`scripts/pg-test.sh start DIR` starts a server and prints a URL)\n");
     skip();
 }
 
 int main(void)
 {
-    const char *url = getenv("KS_PG_URL");
+    const char *url = pg_url();
     const struct CMUnitTest unconfigured[] = {
         cmocka_unit_test(postgres_is_not_configured),
     };
