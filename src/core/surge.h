@@ -1,0 +1,50 @@
+/* Surge detection (应急事件): many complaints about the same thing in a short window open one
+ * incident. Pure: the caller passes the recent complaints, the keys of the incidents already
+ * open and now; the result says which incidents to open and which complaints to link to new
+ * or open incidents. Ownership: items, rules and open_keys are borrowed for the call; the
+ * decisions array and everything in it are owned by the caller (surge_decisions_free()). */
+#ifndef KS_CORE_SURGE_H
+#define KS_CORE_SURGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/preset.h"
+#include "lib/err.h"
+
+/* One recent complaint as surge detection sees it. Text fields may be NULL (unknown): a rule
+ * that compares a field never matches a complaint without it. */
+struct surge_item {
+    const char *number; /* KS20261128-0001 */
+    int64_t received_at;
+    const char *category, *defect, *product, *batch_no;
+    const char *const *words; /* words it matched (category keywords, defect phrases ...) */
+    size_t n_words;
+    const char *incident; /* key of the incident it is linked to already, or NULL */
+};
+
+struct surge_decision {
+    char *key; /* owned: "same_batch|batch_no=B2611" or "...|words=手机银行" */
+    const struct preset_surge *rule; /* borrowed from the rules passed in */
+    int level;                       /* the rule's incident level */
+    bool open;      /* true: open a new incident with key; false: the incident is open already */
+    size_t *items;  /* owned: indices into items of the complaints to link, ascending */
+    size_t n_items; /* >= rule->threshold when open */
+};
+
+/* Decides at now. For each rule in order, complaints received within (now - window, now]
+ * and not linked to any incident are grouped by the fields the rule compares (with
+ * SURGE_F_WORDS, one group per shared word after text normalisation). A group whose key is an
+ * open incident's attaches its complaints whatever their number; any other group of at least
+ * threshold complaints opens an incident. Each complaint joins at most one decision (open
+ * incidents first, then larger groups, then earlier rules), so a burst opens one incident and
+ * a later sweep that sees the incident open attaches instead of opening another. Tested by
+ * tests/unit/test-surge.c. */
+int surge_decide(const struct preset_surge *rules, size_t n_rules, const struct surge_item *items,
+                 size_t n_items, const char *const *open_keys, size_t n_open, int64_t now,
+                 struct surge_decision **out, size_t *n_out, struct ks_error *err);
+
+void surge_decisions_free(struct surge_decision **d, size_t n);
+
+#endif
