@@ -32,7 +32,8 @@ run: demo
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-test-fast: test
+test-fast: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE pg
 
 test-asan: build-asan
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j $(JOBS)

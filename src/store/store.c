@@ -12,16 +12,14 @@
 
 #include "lib/banned.h"
 
-/* Backends by URL scheme; a URL without a known scheme is a SQLite file path. ops is NULL
- * for a backend that is not built, and `missing` says so. */
+/* Backends by URL scheme; a URL without a known scheme is a SQLite file path. */
 static const struct backend {
     const char *prefix;
     const struct store_ops *ops;
-    const char *missing;
 } backends[] = {
-    {"sqlite:", &store_sqlite_ops, NULL},
-    {"postgres://", NULL, "postgres backend is not built yet"},
-    {"postgresql://", NULL, "postgres backend is not built yet"},
+    {"sqlite:", &store_sqlite_ops},
+    {"postgres://", &store_pg_ops},
+    {"postgresql://", &store_pg_ops},
 };
 
 int store_open(const struct store_conf *conf, struct store **out, struct ks_error *err)
@@ -37,9 +35,6 @@ int store_open(const struct store_conf *conf, struct store **out, struct ks_erro
         size_t n = strlen(b->prefix);
         if (strncmp(url, b->prefix, n) != 0)
             continue;
-        /* The URL itself may hold a password, so it never appears in a message. */
-        if (!b->ops)
-            return ks_fail(err, KS_ECONFIG, "database", "%s", b->missing);
         return b->ops->open(conf, url + n, out, err);
     }
     scheme_end = strstr(url, "://");

@@ -513,9 +513,9 @@ static void missing_file_without_create_is_not_found(void **state)
     assert_int_equal(store_open(&conf, &s, &err), KS_ENOTFOUND);
     free(path);
 
-    conf.url = "postgres://kesu:secret@db.example/kesu";
-    assert_int_equal(store_open(&conf, &s, &err), KS_ECONFIG);
-    assert_string_equal(err.message, "postgres backend is not built yet");
+    conf.url = "postgres://kesu:secret@127.0.0.1:1/kesu";
+    assert_int_equal(store_open(&conf, &s, &err), KS_ESTORE);
+    assert_null(strstr(err.message, "secret"));
 }
 
 static void a_file_that_is_not_a_database_is_refused(void **state)
