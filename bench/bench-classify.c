@@ -1,6 +1,7 @@
 /* Benchmark: severity judgements per second on one core with the manufacturing preset, over
  * a realistic mix of complaint texts (short and long, with quantities, negations, urgent
- * words, a general defect next to the words of a serious one, and no match at all). Prints the figure; the target is >= 200,000/s. */
+ * words, a general defect next to the words of a serious one, and no match at all). Prints the
+ * figure; the target is >= 200,000/s. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
