@@ -908,7 +908,7 @@ static int pg_tx_begin(struct store *base, enum store_tx_mode mode, struct store
                        struct ks_error *err)
 {
     struct pg_store *s = store_of(base);
-    struct pg_conn *c;
+    struct pg_conn *c = NULL;
     struct pg_tx *tx;
     int rc;
 
