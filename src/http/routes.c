@@ -1,6 +1,9 @@
 /* The route table: every endpoint of the API with what the router checks before its handler
- * runs (authentication, a JSON object body, the largest body). Documented in
- * web/openapi.json and docs/api.md; a route added here belongs there too. */
+ * runs (authentication, a JSON object body, the largest body), then the customer's pages' API
+ * (no login) and last the browser UI's files, whose catch-all "/{file}" must come after every
+ * other one-segment path. Documented in web/openapi.json, docs/api.md and docs/ui.md; a route
+ * added here belongs there too. */
+#include "http/h-web.h"
 #include "http/http.h"
 #include "lib/banned.h"
 
@@ -29,6 +32,7 @@ const struct http_route http_routes[] = {
     {"GET", API "/complaints/{number}/events", h_complaint_events, A, NOBODY},
     {"POST", API "/complaints/{number}/comments", h_complaint_comment, AJ, SMALL},
     {"POST", API "/complaints/{number}/classification", h_complaint_classification, AJ, SMALL},
+    {"GET", API "/complaints/{number}/survey-link", h_survey_link, A, NOBODY},
 
     {"POST", API "/classify", h_classify, AJ, LARGE},
     {"GET", API "/presets/current", h_preset_current, A, NOBODY},
@@ -42,6 +46,13 @@ const struct http_route http_routes[] = {
     {"POST", API "/departments", h_department_create, AJ, SMALL},
     {"GET", API "/departments", h_department_list, A, NOBODY},
     {"PATCH", API "/departments/{code}", h_department_patch, AJ, SMALL},
+
+    {"POST", API "/public/progress", h_public_progress, RF_JSON_BODY, SMALL},
+    {"GET", API "/public/survey/{token}", h_public_survey_get, 0, NOBODY},
+    {"POST", API "/public/survey/{token}", h_public_survey_post, RF_JSON_BODY, SMALL},
+
+    {"GET", "/", h_web_index, 0, NOBODY},
+    {"GET", "/{file}", h_web_file, 0, NOBODY},
 };
 
 const size_t http_route_count = sizeof(http_routes) / sizeof(http_routes[0]);
