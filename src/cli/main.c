@@ -1,5 +1,6 @@
 /* The kesu command: the table of subcommands. Each lives in cmd-<name>.c; dispatch, options
  * and the one mapping from error kinds to exit codes are in cli.c. */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,5 +34,15 @@ static const struct cli_command commands[] = {
 
 int main(int argc, char **argv)
 {
-    return cli_main(commands, argc, argv);
+    int rc;
+
+    /* libcurl's global state must be set up before any thread (the notification deliverer)
+     * uses it, and only once per process. */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fputs("kesu: cannot initialise libcurl\n", stderr);
+        return EXIT_SOFTWARE;
+    }
+    rc = cli_main(commands, argc, argv);
+    curl_global_cleanup();
+    return rc;
 }
