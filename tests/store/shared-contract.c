@@ -1,0 +1,1273 @@
+/* The storage contract, the same on every backend (see shared-contract.h): every complaint
+ * field round-trips (Chinese text included), stale updates are refused without losing
+ * anything, a full pool makes callers wait then report busy, threads share one store and
+ * number without gaps, migrations run once and a newer schema is refused, numbers count per day
+ * without gaps, every list filter (with 2- and 4-character Chinese full-text search) and cursor
+ * pagination, events, stage deadlines, users, departments, settings, group commit, sessions,
+ * login failures and idempotency keys. Each test gets a fresh database from the backend's
+ * contract_backend.fresh(). */
+#include "shared-contract.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/buf.h"
+#include "lib/embed.h"
+#include "lib/banned.h"
+
+#define AT(c, f, T) ((T *)(void *)((char *)(c) + (f)->offset))
+
+struct store *ct_open(const char *url, bool create)
+{
+    struct store_conf conf = {.url = url, .create = create};
+    struct ks_error err = {0};
+    struct store *s = NULL;
+
+    if (store_open(&conf, &s, &err) < 0)
+        fail_msg("store_open: %s", err.message);
+    return s;
+}
+
+int ct_setup_empty(void **state)
+{
+    struct ct_fx *fx = calloc(1, sizeof(*fx));
+
+    contract_backend.fresh(fx);
+    fx->s = ct_open(fx->url, true);
+    *state = fx;
+    return 0;
+}
+
+int ct_setup(void **state)
+{
+    struct ct_fx *fx;
+    struct ks_error err = {0};
+
+    ct_setup_empty(state);
+    fx = *state;
+    if (store_migrate(fx->s, NULL, NULL, &err) < 0)
+        fail_msg("migrate: %s", err.message);
+    return 0;
+}
+
+int ct_teardown(void **state)
+{
+    struct ct_fx *fx = *state;
+
+    if (!fx)
+        return 0;
+    store_close(&fx->s);
+    if (fx->dir)
+        th_rmtree(fx->dir);
+    free(fx->dir);
+    free(fx->url);
+    free(fx);
+    return 0;
+}
+
+struct store_tx *ct_begin(struct store *s, enum store_tx_mode mode)
+{
+    struct store_tx *tx = NULL;
+    struct ks_error err = {0};
+
+    if (store_tx_begin(s, mode, &tx, &err) < 0)
+        fail_msg("begin: %s", err.message);
+    return tx;
+}
+
+void ct_commit(struct store_tx **tx)
+{
+    struct ks_error err = {0};
+
+    if (store_tx_commit(tx, &err) < 0)
+        fail_msg("commit: %s", err.message);
+    assert_null(*tx);
+}
+
+void ct_check(int rc, const struct ks_error *err)
+{
+    if (rc < 0)
+        fail_msg("unexpected failure %d: %s", rc, err->message);
+}
+
+int ct_migrations_known(void)
+{
+    size_t len = strlen(contract_backend.migrations_prefix);
+    int n = 0;
+
+    for (const struct embed_file *f = embed_files; f->name; f++)
+        if (strncmp(f->name, contract_backend.migrations_prefix, len) == 0)
+            n++;
+    return n;
+}
+
+void ct_insert(struct store *s, struct complaint *c)
+{
+    struct store_tx *tx = ct_begin(s, STORE_TX_WRITE);
+    struct ks_error err = {0};
+
+    ct_check(store_complaint_insert(tx, c, &err), &err);
+    ct_commit(&tx);
+}
+
+void ct_get(struct store *s, const char *number, struct complaint *out)
+{
+    struct store_tx *tx = ct_begin(s, STORE_TX_READ);
+    struct ks_error err = {0};
+
+    ct_check(store_complaint_get(tx, number, out, &err), &err);
+    ct_commit(&tx);
+}
+
+/* ---- round trip ------------------------------------------------------------------------ */
+
+/* A distinct, non-default value for every field of the table; `salt` varies them. */
+static void fill_every_field(struct complaint *c, int salt)
+{
+    for (size_t i = 0; i < complaint_field_count; i++) {
+        const struct cf_desc *f = &complaint_fields[i];
+        int v = (int)i + salt;
+        switch (f->type) {
+        case CF_STR:
+            free(*AT(c, f, char *));
+            *AT(c, f, char *) = th_fmt("%s-值%d-芯轴断裂 \"'%%_\\", f->name, v);
+            break;
+        case CF_TEXT:
+            free(*AT(c, f, char *));
+            *AT(c, f, char *) = th_fmt("%s：第%d行\n\t客户反映碗件中轴异响。", f->name, v);
+            break;
+        case CF_TIME:
+            *AT(c, f, int64_t) = T0 + v * 61;
+            break;
+        case CF_QTY:
+            *AT(c, f, int64_t) = 1000 + v;
+            break;
+        case CF_MONEY:
+            *AT(c, f, int64_t) = 9999999999999LL - v;
+            break;
+        case CF_BOOL:
+            *AT(c, f, bool) = !*AT(c, f, bool);
+            break;
+        case CF_LEVEL:
+            *AT(c, f, int) = 1 + salt % 2;
+            break;
+        case CF_SCORE:
+            *AT(c, f, int) = 1 + v % 5;
+            break;
+        case CF_INT:
+        case CF_ID:
+            break; /* version and id belong to the store */
+        case CF_CHANNEL:
+            *AT(c, f, enum channel) = (enum channel)(1 + v % (CH__COUNT - 1));
+            break;
+        case CF_SEVERITY:
+            *AT(c, f, enum severity) = (enum severity)(1 + v % (SEV__COUNT - 1));
+            break;
+        case CF_STATUS:
+            *AT(c, f, enum wf_state) = (enum wf_state)(1 + v % (WF_STATE__COUNT - 1));
+            break;
+        case CF_COMP_KIND:
+            *AT(c, f, enum comp_kind) = (enum comp_kind)(1 + v % (COMP__COUNT - 1));
+            break;
+        }
+    }
+    free(c->number);
+    c->number = th_fmt("KS20261128-%04d", salt);
+}
+
+static void assert_same_complaint(const struct complaint *a, const struct complaint *b)
+{
+    for (size_t i = 0; i < complaint_field_count; i++) {
+        const struct cf_desc *f = &complaint_fields[i];
+        struct buf x, y;
+        buf_init(&x, 1 << 16);
+        buf_init(&y, 1 << 16);
+        assert_int_equal(complaint_get(a, f, 0, &x), 0);
+        assert_int_equal(complaint_get(b, f, 0, &y), 0);
+        if (strcmp(buf_str(&x), buf_str(&y)) != 0 || complaint_has(a, f) != complaint_has(b, f))
+            fail_msg("field %s: stored '%s', read back '%s'", f->name, buf_str(&x), buf_str(&y));
+        buf_release(&x);
+        buf_release(&y);
+    }
+}
+
+static void every_field_round_trips(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint c, back;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+
+    complaint_init(&c);
+    complaint_init(&back);
+    fill_every_field(&c, 1);
+    ct_insert(fx->s, &c);
+    assert_true(c.id > 0);
+    assert_int_equal(c.version, 1);
+    ct_get(fx->s, c.number, &back);
+    assert_same_complaint(&c, &back);
+
+    /* Every field changed and written back: the update writes them all. */
+    fill_every_field(&back, 2);
+    free(back.number);
+    back.number = strdup(c.number);
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    ct_check(store_complaint_update(tx, &back, &err), &err);
+    ct_commit(&tx);
+    assert_int_equal(back.version, 2);
+    ct_get(fx->s, c.number, &c);
+    assert_same_complaint(&back, &c);
+    assert_string_equal(c.title, back.title);
+
+    complaint_release(&c);
+    complaint_release(&back);
+}
+
+static void unset_fields_round_trip_as_unset(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint c, back;
+
+    complaint_init(&c);
+    complaint_init(&back);
+    c.number = strdup("KS20261128-0009");
+    c.received_at = T0;
+    ct_insert(fx->s, &c);
+    ct_get(fx->s, "KS20261128-0009", &back);
+    assert_same_complaint(&c, &back);
+    assert_null(back.title);
+    assert_int_equal(back.delivered, KS_QTY_UNKNOWN);
+    assert_true(back.approval_at == KS_TIME_NONE);
+    assert_int_equal(back.severity, SEV_NONE);
+    assert_int_equal(back.comp_kind, COMP_NONE);
+    assert_int_equal(back.response_level, 0);
+    complaint_release(&c);
+    complaint_release(&back);
+}
+
+static void missing_complaint_is_not_found(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_READ);
+    struct complaint c;
+    struct ks_error err = {0};
+
+    complaint_init(&c);
+    assert_int_equal(store_complaint_get(tx, "KS20261128-0404", &c, &err), KS_ENOTFOUND);
+    assert_non_null(strstr(err.message, "KS20261128-0404"));
+    store_tx_rollback(&tx);
+    assert_null(tx);
+}
+
+/* ---- concurrency ----------------------------------------------------------------------- */
+
+static void stale_update_is_a_conflict_and_nothing_is_lost(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint c, a, b, now;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+
+    complaint_init(&c);
+    complaint_init(&a);
+    complaint_init(&b);
+    complaint_init(&now);
+    c.number = strdup("KS20261128-0001");
+    c.received_at = T0;
+    c.title = strdup("脚踏断裂");
+    ct_insert(fx->s, &c);
+
+    /* Two people open the same complaint. */
+    ct_get(fx->s, c.number, &a);
+    ct_get(fx->s, c.number, &b);
+
+    free(a.plan);
+    a.plan = strdup("更换整批脚踏");
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    ct_check(store_complaint_update(tx, &a, &err), &err);
+    ct_commit(&tx);
+    assert_int_equal(a.version, 2);
+
+    free(b.reply);
+    b.reply = strdup("已致电客户");
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    assert_int_equal(store_complaint_update(tx, &b, &err), KS_ECONFLICT);
+    store_tx_rollback(&tx);
+    assert_string_equal(err.field, "version");
+    assert_string_equal(err.message, "complaint KS20261128-0001 was changed by someone else "
+                                     "(version 2, you had 1); reload and retry");
+    assert_int_equal(b.version, 1);
+
+    ct_get(fx->s, c.number, &now);
+    assert_string_equal(now.plan, "更换整批脚踏");
+    assert_null(now.reply);
+    assert_int_equal(now.version, 2);
+
+    complaint_release(&c);
+    complaint_release(&a);
+    complaint_release(&b);
+    complaint_release(&now);
+}
+
+static void exhausted_pool_waits_then_reports_busy(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_conf conf = {.url = fx->url, .busy_timeout_ms = 50, .pool_size = 1};
+    struct store *s = NULL;
+    struct store_tx *tx, *tx2 = NULL;
+    struct ks_error err = {0};
+
+    ct_check(store_open(&conf, &s, &err), &err);
+    tx = ct_begin(s, STORE_TX_READ);
+    assert_int_equal(store_tx_begin(s, STORE_TX_READ, &tx2, &err), KS_ESTORE);
+    assert_null(tx2);
+    assert_non_null(strstr(err.message, "connections are in use"));
+    ct_commit(&tx);
+    /* The connection went back to the pool. */
+    tx = ct_begin(s, STORE_TX_WRITE);
+    ct_commit(&tx);
+    store_close(&s);
+}
+
+void *ct_register_many(void *arg)
+{
+    struct ct_worker *w = arg;
+    struct ks_date day = {2026, 11, 28};
+
+    for (int i = 0; i < w->rounds; i++) {
+        struct store_tx *tx = NULL;
+        struct ks_error err = {0};
+        struct complaint c;
+        char number[COMPLAINT_NUMBER_MAX];
+        int seq = 0;
+
+        if (store_tx_begin(w->s, STORE_TX_WRITE, &tx, &err) < 0)
+            return NULL;
+        complaint_init(&c);
+        if (store_number_next(tx, day, &seq, &err) == 0) {
+            complaint_number_format(day, seq, number);
+            c.number = strdup(number);
+            c.received_at = T0 + seq;
+            if (store_complaint_insert(tx, &c, &err) == 0 && store_tx_commit(&tx, &err) == 0)
+                w->made++;
+        }
+        store_tx_rollback(&tx);
+        complaint_release(&c);
+    }
+    return NULL;
+}
+
+void ct_expect_numbered(struct store *s, int n)
+{
+    struct complaint_filter f;
+    struct store_iter *it = NULL;
+    struct store_tx *tx;
+    struct complaint row;
+    struct ks_error err = {0};
+    int rows = 0;
+
+    complaint_filter_init(&f);
+    f.sort = CS_RECEIVED_ASC;
+    complaint_init(&row);
+    tx = ct_begin(s, STORE_TX_READ);
+    ct_check(store_complaint_list(tx, &f, &it, &err), &err);
+    while (store_complaint_next(it, &row, &err) == 1) {
+        char want[COMPLAINT_NUMBER_MAX];
+        complaint_number_format((struct ks_date){2026, 11, 28}, ++rows, want);
+        assert_string_equal(row.number, want);
+    }
+    store_iter_free(&it);
+    ct_commit(&tx);
+    complaint_release(&row);
+    assert_int_equal(rows, n);
+}
+
+static void threads_share_one_store(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct ct_worker w[4];
+    pthread_t th[4];
+    int made = 0;
+
+    for (int i = 0; i < 4; i++) {
+        w[i] = (struct ct_worker){.s = fx->s, .rounds = 15};
+        assert_int_equal(pthread_create(&th[i], NULL, ct_register_many, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        made += w[i].made;
+    }
+    assert_int_equal(made, 60);
+    /* Numbered 1..60 without gaps or duplicates. */
+    ct_expect_numbered(fx->s, 60);
+}
+
+/* ---- opening and migrations -------------------------------------------------------------- */
+
+static void migrations_run_once_and_data_survives_reopen(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct ks_error err = {0};
+    struct complaint c, back;
+    int from = -1, to = -1, v = -1;
+
+    ct_check(store_schema_version(fx->s, &v, &err), &err);
+    assert_int_equal(v, 0);
+    assert_true(ct_migrations_known() >= 1);
+    ct_check(store_migrate(fx->s, &from, &to, &err), &err);
+    assert_int_equal(from, 0);
+    assert_int_equal(to, ct_migrations_known());
+    ct_check(store_schema_version(fx->s, &v, &err), &err);
+    assert_int_equal(v, ct_migrations_known());
+    assert_string_equal(store_backend_name(fx->s), contract_backend.name);
+
+    complaint_init(&c);
+    complaint_init(&back);
+    c.number = strdup("KS20261128-0001");
+    c.received_at = T0;
+    c.title = strdup("中轴异响");
+    ct_insert(fx->s, &c);
+    store_close(&fx->s);
+
+    fx->s = ct_open(fx->url, false);
+    ct_check(store_migrate(fx->s, &from, &to, &err), &err);
+    assert_int_equal(from, ct_migrations_known());
+    assert_int_equal(to, ct_migrations_known());
+    ct_get(fx->s, "KS20261128-0001", &back);
+    assert_string_equal(back.title, "中轴异响");
+    complaint_release(&c);
+    complaint_release(&back);
+}
+
+static void unmigrated_database_says_to_migrate(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_READ);
+    struct complaint c;
+    struct ks_error err = {0};
+
+    complaint_init(&c);
+    assert_int_equal(store_complaint_get(tx, "KS20261128-0001", &c, &err), KS_ECONFIG);
+    assert_non_null(strstr(err.message, "kesu migrate"));
+    assert_null(strstr(err.message, "SELECT"));
+    store_tx_rollback(&tx);
+}
+
+static void newer_schema_is_refused(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_conf conf = {.url = fx->url};
+    struct store *s = NULL;
+    struct ks_error err = {0};
+    char *sql = th_fmt("INSERT INTO schema_version VALUES (%d, 0)", ct_migrations_known() + 1);
+
+    store_close(&fx->s);
+    contract_backend.exec(fx, sql);
+    free(sql);
+    assert_int_equal(store_open(&conf, &s, &err), KS_ECONFIG);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "newer than this kesu knows"));
+}
+
+/* ---- numbers --------------------------------------------------------------------------- */
+
+static int next_number(struct store_tx *tx, struct ks_date day)
+{
+    struct ks_error err = {0};
+    int seq = 0;
+
+    ct_check(store_number_next(tx, day, &seq, &err), &err);
+    return seq;
+}
+
+static void numbers_count_per_day_and_rollback_gives_back(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct ks_date d1 = {2026, 11, 28}, d2 = {2026, 11, 29};
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+
+    assert_int_equal(next_number(tx, d1), 1);
+    assert_int_equal(next_number(tx, d1), 2);
+    ct_commit(&tx);
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    assert_int_equal(next_number(tx, d1), 3);
+    assert_int_equal(next_number(tx, d2), 1);
+    ct_commit(&tx);
+
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    assert_int_equal(next_number(tx, d1), 4);
+    store_tx_rollback(&tx);
+
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    assert_int_equal(next_number(tx, d1), 4);
+    assert_int_equal(next_number(tx, d2), 2);
+    ct_commit(&tx);
+}
+
+static void duplicate_number_is_a_conflict(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint c;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+
+    complaint_init(&c);
+    c.number = strdup("KS20261128-0001");
+    c.received_at = T0;
+    ct_insert(fx->s, &c);
+    c.id = 0;
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    assert_int_equal(store_complaint_insert(tx, &c, &err), KS_ECONFLICT);
+    assert_string_equal(err.field, "number");
+    assert_non_null(strstr(err.message, "KS20261128-0001"));
+    store_tx_rollback(&tx);
+    complaint_release(&c);
+}
+
+/* ---- listing --------------------------------------------------------------------------- */
+
+static const struct seed {
+    const char *number;
+    int64_t received;
+    enum wf_state status;
+    enum severity severity;
+    const char *category;
+    enum channel channel;
+    const char *assignee;
+    const char *department;
+    const char *customer;
+    const char *product;
+    const char *title;
+    const char *description;
+} seeds[] = {
+    {"KS20261118-0001", T0 + 1 * HOUR, WF_STATE_NEW, SEV_GENERAL, "product", CH_PHONE, "li",
+     "qa-line1", "C001", "pedal", "脚踏芯轴断裂", "客户反映脚踏芯轴在骑行中断裂，有安全隐患"},
+    {"KS20261118-0002", T0 + 2 * HOUR, WF_STATE_INVESTIGATING, SEV_SERIOUS, "product", CH_WECHAT,
+     "wang", "qa", "C002", "bb", "中轴异响", "碗件中轴转动时有异响"},
+    {"KS20261118-0003", T0 + 3 * HOUR, WF_STATE_CLOSED, SEV_GENERAL, "service", CH_EMAIL, "li",
+     "sales", "C001", "pedal", "发货延迟", "订单发货比约定晚了三天"},
+    {"KS20261118-0004", T0 + 4 * HOUR, WF_STATE_ASSIGNED, SEV_BATCH, "product", CH_PHONE, "zhao",
+     "hq", "C003", "pedal", "批量不良", "整批脚踏断裂比例超过30%"},
+    {"KS20261118-0005", T0 + 5 * HOUR, WF_STATE_NEW, SEV_NONE, "billing", CH_WEB, NULL, NULL,
+     "C004", NULL, "发票金额错误", "Invoice amount wrong: 100%_off"},
+    {"KS20261118-0006", T0 + 5 * HOUR, WF_STATE_REPLIED, SEV_GENERAL, "service", CH_SMS, "wang",
+     "qa-line2", "C002", "bb", "服务态度差", "客服电话无人接听"},
+};
+
+static const struct {
+    const char *code, *name, *parent;
+} depts[] = {
+    {"hq", "总部", NULL},           {"qa", "质量部", "hq"},    {"qa-line1", "一线质检", "qa"},
+    {"qa-line2", "二线质检", "qa"}, {"sales", "销售部", "hq"},
+};
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static int64_t seed_id(int n)
+{
+    return n; /* rows are inserted in order into an empty table */
+}
+
+static void put_deadline(struct store_tx *tx, int64_t complaint_id, enum wf_state stage,
+                         int64_t due, int64_t paused, int64_t met)
+{
+    struct stage_deadline d;
+    struct ks_error err = {0};
+
+    stage_deadline_init(&d);
+    d.complaint_id = complaint_id;
+    d.stage = stage;
+    d.clock.started_at = T0;
+    d.clock.period = (struct dl_period){DL_HOURS, 24};
+    d.clock.due_at = due;
+    d.clock.paused_at = paused;
+    d.clock.met_at = met;
+    ct_check(store_deadline_put(tx, &d, &err), &err);
+    stage_deadline_release(&d);
+}
+
+static int seed_listing(void **state)
+{
+    struct ct_fx *fx;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+
+    ct_setup(state);
+    fx = *state;
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    for (size_t i = 0; i < sizeof(depts) / sizeof(depts[0]); i++) {
+        struct department d = {0};
+        d.code = strdup(depts[i].code);
+        d.name = strdup(depts[i].name);
+        d.parent = dup_or_null(depts[i].parent);
+        ct_check(store_department_insert(tx, &d, &err), &err);
+        department_release(&d);
+    }
+    for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
+        const struct seed *s = &seeds[i];
+        struct complaint c;
+        complaint_init(&c);
+        c.number = strdup(s->number);
+        c.received_at = s->received;
+        c.status = s->status;
+        c.severity = s->severity;
+        c.category = dup_or_null(s->category);
+        c.channel = s->channel;
+        c.assignee = dup_or_null(s->assignee);
+        c.department = dup_or_null(s->department);
+        c.customer_code = dup_or_null(s->customer);
+        c.customer_name = th_fmt("客户%zu", i);
+        c.product = dup_or_null(s->product);
+        c.title = strdup(s->title);
+        c.description = strdup(s->description);
+        ct_check(store_complaint_insert(tx, &c, &err), &err);
+        assert_int_equal(c.id, seed_id((int)i + 1));
+        complaint_release(&c);
+    }
+    /* 0001 runs to +10h; 0002 met one stage late and runs to +20h; 0004 was paused before its
+     * due time (+8h), 0006 after it (+9h), so only 0006 stays overdue while paused. */
+    put_deadline(tx, seed_id(1), WF_STATE_NEW, T0 + 10 * HOUR, KS_TIME_NONE, KS_TIME_NONE);
+    put_deadline(tx, seed_id(2), WF_STATE_ACCEPTED, T0 + 5 * HOUR, KS_TIME_NONE, T0 + 6 * HOUR);
+    put_deadline(tx, seed_id(2), WF_STATE_INVESTIGATING, T0 + 20 * HOUR, KS_TIME_NONE,
+                 KS_TIME_NONE);
+    put_deadline(tx, seed_id(4), WF_STATE_ASSIGNED, T0 + 8 * HOUR, T0 + 7 * HOUR, KS_TIME_NONE);
+    put_deadline(tx, seed_id(6), WF_STATE_REPLIED, T0 + 9 * HOUR, T0 + 12 * HOUR, KS_TIME_NONE);
+    ct_commit(&tx);
+    return 0;
+}
+
+/* The listed numbers' sequence parts, "0006,0005,...", read in pages of page_size rows (each
+ * in its own transaction, resuming after the last number) or, for 0, as the filter says. */
+static char *list_str(struct store *s, const struct complaint_filter *f0, int page_size)
+{
+    struct complaint_filter f = *f0;
+    struct buf out;
+    struct complaint row;
+    char *last = NULL;
+    int got;
+
+    buf_init(&out, 4096);
+    complaint_init(&row);
+    if (page_size > 0)
+        f.limit = page_size;
+    do {
+        struct store_tx *tx = ct_begin(s, STORE_TX_READ);
+        struct store_iter *it = NULL;
+        struct ks_error err = {0};
+        int rc;
+
+        f.after = last;
+        ct_check(store_complaint_list(tx, &f, &it, &err), &err);
+        got = 0;
+        while ((rc = store_complaint_next(it, &row, &err)) == 1) {
+            buf_addf(&out, "%s%s", out.len ? "," : "", row.number + 11);
+            free(last);
+            last = strdup(row.number);
+            got++;
+        }
+        ct_check(rc, &err);
+        store_iter_free(&it);
+        ct_commit(&tx);
+    } while (page_size > 0 && got == page_size);
+    free(last);
+    complaint_release(&row);
+    return buf_detach(&out);
+}
+
+static void expect_list(struct store *s, const struct complaint_filter *f, const char *want)
+{
+    char *got = list_str(s, f, 0);
+    if (strcmp(got, want) != 0)
+        fail_msg("listed '%s', expected '%s'", got, want);
+    free(got);
+}
+
+static void filters_each_select_their_rows(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint_filter f;
+
+#define RESET() complaint_filter_init(&f)
+    RESET();
+    expect_list(fx->s, &f, "0006,0005,0004,0003,0002,0001");
+    RESET(), f.status = WF_STATE_NEW;
+    expect_list(fx->s, &f, "0005,0001");
+    RESET(), f.open_only = true;
+    expect_list(fx->s, &f, "0006,0005,0004,0002,0001");
+    RESET(), f.severity = SEV_SERIOUS;
+    expect_list(fx->s, &f, "0002");
+    RESET(), f.severity = SEV_NONE;
+    expect_list(fx->s, &f, "0005");
+    RESET(), f.category = "product";
+    expect_list(fx->s, &f, "0004,0002,0001");
+    RESET(), f.channel = CH_PHONE;
+    expect_list(fx->s, &f, "0004,0001");
+    RESET(), f.assignee = "li";
+    expect_list(fx->s, &f, "0003,0001");
+    RESET(), f.customer = "C001";
+    expect_list(fx->s, &f, "0003,0001");
+    RESET(), f.customer = "客户4";
+    expect_list(fx->s, &f, "0005");
+    RESET(), f.product = "pedal";
+    expect_list(fx->s, &f, "0004,0003,0001");
+    RESET(), f.received_from = T0 + 2 * HOUR, f.received_to = T0 + 5 * HOUR;
+    expect_list(fx->s, &f, "0004,0003,0002");
+    RESET(), f.category = "product", f.assignee = "li";
+    expect_list(fx->s, &f, "0001");
+}
+
+static void department_filter_takes_the_subtree(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint_filter f;
+
+    complaint_filter_init(&f);
+    f.department = "qa";
+    expect_list(fx->s, &f, "0006,0002,0001");
+    f.department = "hq";
+    expect_list(fx->s, &f, "0006,0004,0003,0002,0001");
+    f.department = "qa-line1";
+    expect_list(fx->s, &f, "0001");
+    f.department = "nowhere";
+    expect_list(fx->s, &f, "");
+}
+
+static void chinese_text_search(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint_filter f;
+
+    complaint_filter_init(&f);
+    f.text = "断裂"; /* 2 characters: LIKE */
+    expect_list(fx->s, &f, "0004,0001");
+    f.text = "芯轴断裂"; /* 4 characters: trigram index */
+    expect_list(fx->s, &f, "0001");
+    f.text = "异响";
+    expect_list(fx->s, &f, "0002");
+    f.text = "脚踏 断裂"; /* every word must appear */
+    expect_list(fx->s, &f, "0004,0001");
+    f.text = "芯轴断裂\xe3\x80\x80安全"; /* ideographic space; a long and a short word */
+    expect_list(fx->s, &f, "0001");
+    f.text = "INVOICE";
+    expect_list(fx->s, &f, "0005");
+    f.text = "%_"; /* wildcards are literal */
+    expect_list(fx->s, &f, "0005");
+    f.text = "\"100%";
+    expect_list(fx->s, &f, "");
+    f.text = "退款";
+    expect_list(fx->s, &f, "");
+    f.text = "  ";
+    expect_list(fx->s, &f, "0006,0005,0004,0003,0002,0001");
+}
+
+static void text_search_follows_edits(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint_filter f;
+    struct complaint c;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+
+    complaint_init(&c);
+    ct_get(fx->s, "KS20261118-0003", &c);
+    free(c.description);
+    c.description = strdup("客户称链条断裂后发货延迟");
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    ct_check(store_complaint_update(tx, &c, &err), &err);
+    ct_commit(&tx);
+    complaint_release(&c);
+
+    complaint_filter_init(&f);
+    f.text = "链条断裂";
+    expect_list(fx->s, &f, "0003");
+    f.text = "晚了三天";
+    expect_list(fx->s, &f, "");
+}
+
+static void overdue_and_due_before_use_open_clocks(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint_filter f;
+    struct store_iter *it = NULL;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+
+    complaint_filter_init(&f);
+    f.overdue = true;
+    f.now = T0 + 15 * HOUR;
+    expect_list(fx->s, &f, "0006,0001");
+    f.now = T0 + 21 * HOUR;
+    expect_list(fx->s, &f, "0006,0002,0001");
+    f.now = T0 + 1 * HOUR;
+    expect_list(fx->s, &f, "");
+
+    complaint_filter_init(&f);
+    f.due_before = T0 + 9 * HOUR + 1;
+    expect_list(fx->s, &f, "0006,0004");
+
+    /* overdue needs a clock */
+    complaint_filter_init(&f);
+    f.overdue = true;
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    assert_int_equal(store_complaint_list(tx, &f, &it, &err), KS_EINVAL);
+    assert_null(it);
+    store_tx_rollback(&tx);
+}
+
+static void sort_orders_break_ties_by_id(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint_filter f;
+
+    complaint_filter_init(&f);
+    f.sort = CS_RECEIVED_ASC;
+    expect_list(fx->s, &f, "0001,0002,0003,0004,0005,0006");
+    f.sort = CS_DUE_ASC;
+    expect_list(fx->s, &f, "0004,0006,0001,0002,0003,0005");
+    f.sort = CS_RECEIVED_DESC;
+    f.limit = 2;
+    expect_list(fx->s, &f, "0006,0005");
+}
+
+static void pages_concatenate_to_the_full_list(void **state)
+{
+    struct ct_fx *fx = *state;
+    const enum complaint_sort sorts[] = {CS_RECEIVED_DESC, CS_RECEIVED_ASC, CS_DUE_ASC};
+    struct complaint_filter f;
+
+    for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++) {
+        for (int filtered = 0; filtered < 2; filtered++) {
+            char *whole;
+            complaint_filter_init(&f);
+            f.sort = sorts[i];
+            if (filtered)
+                f.department = "hq";
+            whole = list_str(fx->s, &f, 0);
+            for (int size = 1; size <= 7; size++) {
+                char *paged = list_str(fx->s, &f, size);
+                if (strcmp(paged, whole) != 0)
+                    fail_msg("sort %d, pages of %d: '%s', whole list '%s'", (int)sorts[i], size,
+                             paged, whole);
+                free(paged);
+            }
+            free(whole);
+        }
+    }
+}
+
+static void unknown_cursor_is_refused(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint_filter f;
+    struct store_iter *it = NULL;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_READ);
+    struct ks_error err = {0};
+
+    complaint_filter_init(&f);
+    f.after = "KS20991231-9999";
+    assert_int_equal(store_complaint_list(tx, &f, &it, &err), KS_EINVAL);
+    assert_string_equal(err.field, "after");
+    store_tx_rollback(&tx);
+}
+
+/* ---- events and deadlines -------------------------------------------------------------- */
+
+static void events_append_and_list_in_order(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct event ev, *evs = NULL;
+    struct ks_error err = {0};
+    size_t n = 0;
+    const struct {
+        int64_t at;
+        const char *kind;
+        int from, to;
+        const char *note, *details;
+    } rows[] = {
+        {T0, EV_CREATED, -1, WF_STATE_NEW, "登记", NULL},
+        {T0 + 60, EV_TRANSITION, WF_STATE_NEW, WF_STATE_ACCEPTED, NULL, "{\"by\":\"李\"}"},
+        {T0 + 60, EV_COMMENT, -1, -1, "已电话联系客户", NULL},
+        {T0 + 120, EV_TRANSITION, WF_STATE_ACCEPTED, WF_STATE_ASSIGNED, NULL, "{}"},
+    };
+
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        event_init(&ev);
+        ev.complaint_id = seed_id(1);
+        ev.at = rows[i].at;
+        ev.actor = strdup("li");
+        ev.kind = strdup(rows[i].kind);
+        ev.from_state = rows[i].from;
+        ev.to_state = rows[i].to;
+        ev.note = dup_or_null(rows[i].note);
+        ev.details = dup_or_null(rows[i].details);
+        ct_check(store_event_append(tx, &ev, &err), &err);
+        assert_true(ev.id > 0);
+        event_release(&ev);
+    }
+    event_init(&ev);
+    ev.complaint_id = seed_id(1);
+    ev.at = T0;
+    ev.actor = strdup("li");
+    ev.kind = strdup(EV_EDIT);
+    ev.details = strdup("{not json");
+    assert_int_equal(store_event_append(tx, &ev, &err), KS_EINVAL);
+    assert_string_equal(err.field, "details");
+    ev.complaint_id = 999;
+    free(ev.details);
+    ev.details = NULL;
+    assert_int_equal(store_event_append(tx, &ev, &err), KS_ENOTFOUND);
+    event_release(&ev);
+    ct_commit(&tx);
+
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    ct_check(store_event_list(tx, seed_id(1), &evs, &n, &err), &err);
+    assert_int_equal(n, 4);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(evs[i].at == rows[i].at);
+        assert_string_equal(evs[i].kind, rows[i].kind);
+        assert_string_equal(evs[i].actor, "li");
+        assert_int_equal(evs[i].from_state, rows[i].from);
+        assert_int_equal(evs[i].to_state, rows[i].to);
+        if (rows[i].note)
+            assert_string_equal(evs[i].note, rows[i].note);
+        else
+            assert_null(evs[i].note);
+        if (rows[i].details)
+            assert_string_equal(evs[i].details, rows[i].details);
+        else
+            assert_null(evs[i].details);
+    }
+    event_array_free(&evs, n);
+    assert_null(evs);
+    ct_check(store_event_list(tx, seed_id(2), &evs, &n, &err), &err);
+    assert_int_equal(n, 0);
+    ct_commit(&tx);
+}
+
+static void deadlines_put_and_list(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct stage_deadline d, *ds = NULL;
+    struct ks_error err = {0};
+    size_t n = 0;
+
+    ct_check(store_deadline_list(tx, seed_id(2), &ds, &n, &err), &err);
+    assert_int_equal(n, 2);
+    assert_int_equal(ds[0].stage, WF_STATE_ACCEPTED);
+    assert_int_equal(ds[1].stage, WF_STATE_INVESTIGATING);
+    assert_true(ds[1].clock.met_at == KS_TIME_NONE);
+
+    /* Meet the open clock and record the sweeper's marks. */
+    d = ds[1];
+    d.rule = strdup("调查 5 个工作日");
+    d.clock.met_at = T0 + 30 * HOUR;
+    d.clock.period = (struct dl_period){DL_WORKDAYS, 10};
+    d.clock.extended = true;
+    d.clock.paused_secs = 7200;
+    d.breached = true;
+    d.warned = 2;
+    d.escalated = 1;
+    ds[1].rule = NULL; /* moved to d */
+    ct_check(store_deadline_put(tx, &d, &err), &err);
+    stage_deadline_release(&d);
+    stage_deadline_array_free(&ds, n);
+
+    stage_deadline_init(&d);
+    d.id = 999;
+    d.complaint_id = seed_id(2);
+    d.clock.started_at = T0;
+    d.clock.due_at = T0;
+    assert_int_equal(store_deadline_put(tx, &d, &err), KS_ENOTFOUND);
+    ct_commit(&tx);
+
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    ct_check(store_deadline_list(tx, seed_id(2), &ds, &n, &err), &err);
+    assert_int_equal(n, 2);
+    assert_true(ds[1].clock.met_at == T0 + 30 * HOUR);
+    assert_true(ds[1].clock.due_at == T0 + 20 * HOUR);
+    assert_true(ds[1].clock.started_at == T0);
+    assert_true(ds[1].clock.paused_at == KS_TIME_NONE);
+    assert_true(ds[1].clock.paused_secs == 7200);
+    assert_int_equal(ds[1].clock.period.unit, DL_WORKDAYS);
+    assert_int_equal(ds[1].clock.period.n, 10);
+    assert_true(ds[1].clock.extended);
+    assert_true(ds[1].breached);
+    assert_int_equal(ds[1].warned, 2);
+    assert_int_equal(ds[1].escalated, 1);
+    assert_string_equal(ds[1].rule, "调查 5 个工作日");
+    stage_deadline_array_free(&ds, n);
+    ct_commit(&tx);
+
+    /* A met clock no longer counts as overdue. */
+    {
+        struct complaint_filter f;
+        complaint_filter_init(&f);
+        f.overdue = true;
+        f.now = T0 + 40 * HOUR;
+        expect_list(fx->s, &f, "0006,0001");
+    }
+}
+
+/* ---- users, departments, settings -------------------------------------------------------- */
+
+static void users_crud(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct user u, v, *us = NULL;
+    struct ks_error err = {0};
+    size_t n = 0;
+
+    user_init(&u);
+    u.login = strdup("zhang");
+    u.name = strdup("张三");
+    u.role = ROLE_LEADER;
+    u.department = strdup("qa");
+    u.phone = strdup("13800138000");
+    u.email = strdup("zhang@example.com");
+    u.password_hash = strdup("$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+    u.created_at = T0;
+    ct_check(store_user_insert(tx, &u, &err), &err);
+    assert_true(u.id > 0);
+    assert_int_equal(u.version, 1);
+    user_release(&u);
+    user_init(&u);
+    u.login = strdup("admin");
+    u.role = ROLE_ADMIN;
+    ct_check(store_user_insert(tx, &u, &err), &err);
+    u.id = 0;
+    assert_int_equal(store_user_insert(tx, &u, &err), KS_ECONFLICT);
+    assert_string_equal(err.field, "login");
+    user_release(&u);
+    ct_commit(&tx);
+
+    user_init(&u);
+    user_init(&v);
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    ct_check(store_user_get(tx, "zhang", &u, &err), &err);
+    assert_string_equal(u.name, "张三");
+    assert_int_equal(u.role, ROLE_LEADER);
+    assert_string_equal(u.department, "qa");
+    assert_string_equal(u.password_hash, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA");
+    assert_true(u.created_at == T0);
+    assert_false(u.disabled);
+    ct_check(store_user_get(tx, "zhang", &v, &err), &err);
+    u.disabled = true;
+    ct_check(store_user_update(tx, &u, &err), &err);
+    assert_int_equal(u.version, 2);
+    assert_int_equal(store_user_update(tx, &v, &err), KS_ECONFLICT);
+    assert_string_equal(err.field, "version");
+    assert_int_equal(store_user_get(tx, "nobody", &v, &err), KS_ENOTFOUND);
+    ct_check(store_user_list(tx, &us, &n, &err), &err);
+    assert_int_equal(n, 2);
+    assert_string_equal(us[0].login, "admin");
+    assert_string_equal(us[1].login, "zhang");
+    assert_true(us[1].disabled);
+    assert_null(us[0].password_hash);
+    user_array_free(&us, n);
+    ct_commit(&tx);
+    user_release(&u);
+    user_release(&v);
+}
+
+static void departments_crud(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct department d, *ds = NULL;
+    struct ks_error err = {0};
+    size_t n = 0;
+
+    department_init(&d);
+    d.code = strdup("qa-line3");
+    d.name = strdup("三线质检");
+    d.parent = strdup("nowhere");
+    assert_int_equal(store_department_insert(tx, &d, &err), KS_EINVAL);
+    assert_string_equal(err.field, "parent");
+    free(d.parent);
+    d.parent = strdup("qa");
+    d.head = strdup("zhang");
+    ct_check(store_department_insert(tx, &d, &err), &err);
+    d.id = 0;
+    assert_int_equal(store_department_insert(tx, &d, &err), KS_ECONFLICT);
+    department_release(&d);
+
+    ct_check(store_department_get(tx, "qa", &d, &err), &err);
+    assert_string_equal(d.name, "质量部");
+    assert_string_equal(d.parent, "hq");
+    assert_null(d.head);
+    free(d.name);
+    d.name = strdup("品质保证部");
+    ct_check(store_department_update(tx, &d, &err), &err);
+    /* qa cannot move under its own line */
+    free(d.parent);
+    d.parent = strdup("qa-line3");
+    assert_int_equal(store_department_update(tx, &d, &err), KS_EINVAL);
+    assert_string_equal(err.field, "parent");
+    department_release(&d);
+    assert_int_equal(store_department_get(tx, "nowhere", &d, &err), KS_ENOTFOUND);
+
+    ct_check(store_department_list(tx, &ds, &n, &err), &err);
+    assert_int_equal(n, 6);
+    assert_string_equal(ds[0].code, "hq");
+    assert_string_equal(ds[1].code, "qa");
+    assert_string_equal(ds[1].name, "品质保证部");
+    assert_string_equal(ds[4].code, "qa-line3");
+    assert_string_equal(ds[4].head, "zhang");
+    department_array_free(&ds, n);
+    ct_commit(&tx);
+}
+
+static void settings_get_and_set(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct ks_error err = {0};
+    char *v = NULL;
+
+    assert_int_equal(store_setting_get(tx, "timezone", &v, &err), KS_ENOTFOUND);
+    assert_null(v);
+    ct_check(store_setting_set(tx, "timezone", "Asia/Shanghai", &err), &err);
+    ct_check(store_setting_set(tx, "preset", "制造业", &err), &err);
+    ct_check(store_setting_set(tx, "timezone", "UTC", &err), &err);
+    ct_commit(&tx);
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    ct_check(store_setting_get(tx, "timezone", &v, &err), &err);
+    assert_string_equal(v, "UTC");
+    free(v);
+    ct_check(store_setting_get(tx, "preset", &v, &err), &err);
+    assert_string_equal(v, "制造业");
+    free(v);
+    ct_commit(&tx);
+}
+
+/* Group commit: nested transactions of the batch thread are savepoints; a rolled-back one
+ * leaves no trace, the kept ones become visible only when the batch commits. */
+static void batch_nests_savepoints_and_commits_once(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *batch = ct_begin(fx->s, STORE_TX_WRITE), *tx;
+    struct ks_error err = {0};
+    char *v = NULL;
+
+    store_tx_batch_enter(batch);
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    ct_check(store_setting_set(tx, "kept", "1", &err), &err);
+    ct_commit(&tx);
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    ct_check(store_setting_set(tx, "undone", "1", &err), &err);
+    store_tx_rollback(&tx);
+    store_tx_batch_leave();
+    ct_commit(&batch);
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    ct_check(store_setting_get(tx, "kept", &v, &err), &err);
+    assert_string_equal(v, "1");
+    free(v);
+    assert_int_equal(store_setting_get(tx, "undone", &v, &err), KS_ENOTFOUND);
+    ct_commit(&tx);
+}
+
+static void sessions_failures_and_idempotency_keys(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct ks_error err = {0};
+    struct session s, got;
+    struct idem_record r, rg;
+    int n = 0;
+
+    session_init(&s);
+    session_init(&got);
+    s.token_hash = strdup("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    s.login = strdup("张工");
+    s.kind = strdup("session");
+    s.csrf = strdup("csrf");
+    s.created_at = 100;
+    s.expires_at = 200;
+    ct_check(store_session_insert(tx, &s, &err), &err);
+    assert_int_equal(store_session_insert(tx, &s, &err), KS_ECONFLICT);
+    ct_check(store_session_get(tx, s.token_hash, &got, &err), &err);
+    assert_string_equal(got.login, "张工");
+    assert_int_equal(got.expires_at, 200);
+    assert_false(got.revoked);
+    ct_check(store_session_revoke(tx, s.token_hash, &err), &err);
+    ct_check(store_session_get(tx, s.token_hash, &got, &err), &err);
+    assert_true(got.revoked);
+    assert_int_equal(store_session_get(tx, "00", &got, &err), KS_ENOTFOUND);
+
+    ct_check(store_login_failure_add(tx, "x", 10, &err), &err);
+    ct_check(store_login_failure_add(tx, "x", 20, &err), &err);
+    ct_check(store_login_failures(tx, "x", 15, &n, &err), &err);
+    assert_int_equal(n, 1);
+    ct_check(store_login_failures_clear(tx, "x", &err), &err);
+    ct_check(store_login_failures(tx, "x", 0, &n, &err), &err);
+    assert_int_equal(n, 0);
+
+    idem_record_init(&r);
+    idem_record_init(&rg);
+    r.login = strdup("api");
+    r.key = strdup("k1");
+    r.body_hash = strdup("h");
+    r.status = 201;
+    r.response = strdup("{\"number\":\"KS20261128-0001\"}");
+    ct_check(store_idem_put(tx, &r, &err), &err);
+    assert_int_equal(store_idem_put(tx, &r, &err), KS_ECONFLICT);
+    ct_check(store_idem_get(tx, "api", "k1", &rg, &err), &err);
+    assert_int_equal(rg.status, 201);
+    assert_string_equal(rg.response, r.response);
+    assert_int_equal(store_idem_get(tx, "other", "k1", &rg, &err), KS_ENOTFOUND);
+    ct_commit(&tx);
+    idem_record_release(&r);
+    idem_record_release(&rg);
+    session_release(&s);
+    session_release(&got);
+}
+
+int contract_run(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(every_field_round_trips, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(unset_fields_round_trip_as_unset, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(missing_complaint_is_not_found, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(stale_update_is_a_conflict_and_nothing_is_lost, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(exhausted_pool_waits_then_reports_busy, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(threads_share_one_store, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(migrations_run_once_and_data_survives_reopen,
+                                        ct_setup_empty, ct_teardown),
+        cmocka_unit_test_setup_teardown(unmigrated_database_says_to_migrate, ct_setup_empty,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(newer_schema_is_refused, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(numbers_count_per_day_and_rollback_gives_back, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(duplicate_number_is_a_conflict, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(filters_each_select_their_rows, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(department_filter_takes_the_subtree, seed_listing,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(chinese_text_search, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(text_search_follows_edits, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(overdue_and_due_before_use_open_clocks, seed_listing,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(sort_orders_break_ties_by_id, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(pages_concatenate_to_the_full_list, seed_listing,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(unknown_cursor_is_refused, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(events_append_and_list_in_order, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(deadlines_put_and_list, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(users_crud, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(departments_crud, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(settings_get_and_set, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(batch_nests_savepoints_and_commits_once, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(sessions_failures_and_idempotency_keys, ct_setup,
+                                        ct_teardown),
+    };
+    return cmocka_run_group_tests_name(contract_backend.name, tests, NULL, NULL);
+}
