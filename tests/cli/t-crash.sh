@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Durability: several clients register complaints at full speed while the server is killed
+# with SIGKILL at random moments and restarted, again and again. Afterwards every complaint
+# whose creation was answered 2xx must be present and intact, numbers must be unique and,
+# per day, gap-free (numbers are allocated inside the committing transaction), and SQLite's
+# integrity check must pass. Cycles: $KS_CRASH_CYCLES (default 20); clients: 4.
+. "$(dirname "$0")/lib.sh"
+unset KESU_NOW
+cycles=${KS_CRASH_CYCLES:-20}
+clients=4
+command -v curl >/dev/null || { echo "FAIL: curl is needed"; exit 1; }
+
+expect_ok "init" kesu init --preset generic --admin-password 'crash-test-2026'
+port_file=$T/port
+
+start_server() {
+    : >"$T/serve.out"
+    "$KESU" serve --listen 127.0.0.1:0 --threads 2 >"$T/serve.out" 2>>"$T/serve.log" &
+    server=$!
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/serve.out")
+        [ -n "$port" ] && break
+        sleep 0.05
+    done
+    [ -n "$port" ] || { echo "FAIL: server did not start: $(tail -3 "$T/serve.log")"; exit 1; }
+    echo "$port" >"$port_file"
+}
+
+token_for() {
+    curl -s -X POST "http://127.0.0.1:$1/api/v1/sessions" -H 'Content-Type: application/json' \
+        -d '{"login":"admin","password":"crash-test-2026"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
+}
+
+# One client: posts until told to stop; records "number title" for every 201 it receives.
+client() {
+    local id=$1 i=0 port token code body
+    while [ ! -e "$T/stop" ]; do
+        port=$(cat "$port_file" 2>/dev/null) || continue
+        token=$(token_for "$port" 2>/dev/null) || true
+        [ -n "$token" ] || { sleep 0.05; continue; }
+        while [ ! -e "$T/stop" ]; do
+            i=$((i + 1))
+            body=$(curl -s -m 5 -o - -w '\n%{http_code}' -X POST "http://127.0.0.1:$port/api/v1/complaints" \
+                -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+                -d "{\"channel\":\"api\",\"customer_name\":\"客户$id\",\"title\":\"断电测试 $id-$i\",\"description\":\"第$i次提交，客户端$id\"}") || break
+            code=${body##*$'\n'}
+            if [ "$code" = 201 ]; then
+                num=$(sed -n 's/.*"number":"\(KS[0-9]*-[0-9]*\)".*/\1/p' <<<"$body")
+                echo "$num 断电测试 $id-$i" >>"$T/acked-$id"
+            elif [ "$code" = 000 ] || [ "$code" = 503 ]; then
+                break
+            fi
+        done
+    done
+}
+
+start_server
+for c in $(seq 1 $clients); do client "$c" & done
+for cycle in $(seq 1 "$cycles"); do
+    sleep "0.$((RANDOM % 9 + 1))"
+    kill -KILL "$server"
+    wait "$server" 2>/dev/null || true
+    start_server
+done
+sleep 0.5
+touch "$T/stop"
+wait $(jobs -p | grep -v "^$server$") 2>/dev/null || true
+kill -TERM "$server"
+wait "$server" 2>/dev/null || true
+
+cat "$T"/acked-* >"$T/acked" 2>/dev/null || true
+acked=$(wc -l <"$T/acked")
+checks=$((checks + 1))
+[ "$acked" -gt 20 ] || fail "too few acknowledged registrations to mean anything: $acked"
+
+expect_ok "list everything" kesu list --all --limit 100000
+stored=$(grep -c '^KS' <<<"$out" || true)
+checks=$((checks + 1))
+[ "$stored" -ge "$acked" ] || fail "$acked acknowledged but only $stored stored"
+
+# Every acknowledged complaint is present with the title it was acknowledged with.
+missing=0
+while read -r num title; do
+    if ! grep -q "^$num .*$title\$" <<<"$out"; then
+        missing=$((missing + 1))
+        [ $missing -le 5 ] && echo "missing or changed: $num $title" >&2
+    fi
+done <"$T/acked"
+checks=$((checks + 1))
+[ "$missing" -eq 0 ] || fail "$missing acknowledged complaints missing or changed"
+
+# Numbers unique and, per day, 1..N without gaps.
+nums=$(grep -o '^KS[0-9]*-[0-9]*' <<<"$out" | sort)
+checks=$((checks + 1))
+[ -z "$(uniq -d <<<"$nums")" ] || fail "duplicate numbers: $(uniq -d <<<"$nums" | head -3)"
+for day in $(cut -c1-10 <<<"$nums" | sort -u); do
+    n=$(grep -c "^$day-" <<<"$nums")
+    max=$(grep "^$day-" <<<"$nums" | sed 's/.*-0*//' | sort -n | tail -1)
+    checks=$((checks + 1))
+    [ "$n" -eq "$max" ] || fail "numbers of $day have gaps: $n numbers, highest $max"
+done
+
+checks=$((checks + 1))
+if command -v sqlite3 >/dev/null; then
+    ic=$(sqlite3 "$KESU_DB" 'PRAGMA integrity_check;')
+    [ "$ic" = ok ] || fail "integrity check: $ic"
+fi
+echo "crash test: $cycles SIGKILL cycles, $acked acknowledged, $stored stored" >&2
+finish
