@@ -1,6 +1,10 @@
 /* Black-box tests of the HTTP API: a real `kesu serve` on a free loopback port with a fresh
  * database, driven with libcurl. The server is $KESU when it knows `serve`; otherwise the same
- * cmd_serve() runs in a forked child (the library holds every command). */
+ * cmd_serve() runs in a forked child (the library holds every command). The database is a new
+ * SQLite file, or, for the PostgreSQL run (ctest test-api-pg), a new database created for this
+ * run on the server whose URL is in the file $KS_API_PG_URL_FILE, or $KS_API_DB_URL as given
+ * (it must be empty). */
+#include <libpq-fe.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 #include "http/api-client.h"
 
 static char *dir, *db;
+static char *pg_server, *pg_dbname; /* the server's URL and the database made for this run */
 static pid_t server;
 static char base[64];
 static char *admin, *leader, *ha, *hb, *intake, *viewer;
@@ -66,6 +71,81 @@ static char *login_as(const char *user)
     return login(user, pw);
 }
 
+/* Runs one statement on the database named by url, outside kesu. */
+static int pg_admin(const char *url, const char *sql)
+{
+    PGconn *pg = PQconnectdb(url);
+    PGresult *res = NULL;
+    int rc = -1;
+
+    if (PQstatus(pg) == CONNECTION_OK) {
+        res = PQexec(pg, sql);
+        rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+    }
+    if (rc < 0)
+        fprintf(stderr, "%s: %s", sql, PQerrorMessage(pg));
+    PQclear(res);
+    PQfinish(pg);
+    return rc;
+}
+
+/* url with its database name (the path) replaced by name. */
+static char *pg_url_with_db(const char *url, const char *name)
+{
+    const char *auth = strstr(url, "://");
+    const char *path, *query;
+
+    auth = auth ? auth + 3 : url;
+    path = auth + strcspn(auth, "/?");
+    query = path + strcspn(path, "?");
+    return th_fmt("%.*s/%s%s", (int)(path - url), url, name, query);
+}
+
+/* The database for the server: a new SQLite file in dir, or a new PostgreSQL database (see
+ * the top of the file). NULL after printing why when the server cannot be reached. */
+static char *make_database(void)
+{
+    const char *url = getenv("KS_API_DB_URL");
+    const char *file = getenv("KS_API_PG_URL_FILE");
+    char line[1024] = "", *sql;
+    FILE *f;
+    int rc;
+
+    if (url && *url)
+        return strdup(url);
+    if (!file || !*file)
+        return th_fmt("%s/kesu.db", dir);
+    if (!(f = fopen(file, "r")) || !fgets(line, sizeof(line), f)) {
+        fprintf(stderr, "cannot read the PostgreSQL URL from %s\n", file);
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    line[strcspn(line, "\r\n")] = '\0';
+    pg_server = strdup(line);
+    pg_dbname = th_fmt("kesu_api_%ld", (long)getpid());
+    sql = th_fmt("CREATE DATABASE %s", pg_dbname);
+    rc = pg_admin(pg_server, sql);
+    free(sql);
+    return rc == 0 ? pg_url_with_db(pg_server, pg_dbname) : NULL;
+}
+
+/* Drops the database make_database() created, if any (the server has stopped). */
+static void drop_database(void)
+{
+    char *sql;
+
+    if (!pg_dbname)
+        return;
+    sql = th_fmt("DROP DATABASE IF EXISTS %s", pg_dbname);
+    pg_admin(pg_server, sql);
+    free(sql);
+    free(pg_server);
+    free(pg_dbname);
+    pg_server = pg_dbname = NULL;
+}
+
 static int start_server(void **state)
 {
     char *init_argv[] = {"init", "--db", NULL, "--admin-password", "admin-secret", NULL};
@@ -77,7 +157,8 @@ static int start_server(void **state)
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
     dir = th_mkdtemp();
-    db = th_fmt("%s/kesu.db", dir);
+    if (!(db = make_database()))
+        return -1;
     init_argv[2] = db;
     if (cmd_init(5, init_argv) != 0)
         return -1;
@@ -139,6 +220,7 @@ static int stop_server(void **state)
     free(hb);
     free(intake);
     free(viewer);
+    drop_database();
     th_rmtree(dir);
     free(dir);
     free(db);
