@@ -92,12 +92,43 @@ enum pg_stmt {
     ST_LOGIN_FAIL_CLEAR,
     ST_IDEM_GET,
     ST_IDEM_PUT,
+    ST_DEADLINE_DUE,
+    ST_OUTBOX_INSERT,
+    ST_OUTBOX_DUE,
+    ST_OUTBOX_UPDATE,
+    ST_OUTBOX_LIST,
+    ST_NOTE_INSERT,
+    ST_NOTE_LIST,
+    ST_NOTE_READ,
+    ST_INC_INSERT,
+    ST_INC_UPDATE,
+    ST_INC_GET,
+    ST_INC_LIST,
+    ST_INC_COUNT,
+    ST_INC_LINK,
+    ST_INC_MARK,
+    ST_INC_NUMBERS,
+    ST_INC_EV_INSERT,
+    ST_INC_EV_LIST,
     ST__COUNT
 };
 
 #define DL_COLS                                                                                    \
     "complaint_id, stage, started_at, period_unit, period_n, due_at, paused_at, paused_secs,"      \
-    " extended, met_at, rule, breached, warned, escalated"
+    " extended, met_at, rule, breached, warned, escalated, whole, next_action_at"
+#define DL_COLS_D                                                                                  \
+    "complaint_id, d.stage, d.started_at, d.period_unit, d.period_n, d.due_at, d.paused_at,"       \
+    " d.paused_secs, d.extended, d.met_at, d.rule, d.breached, d.warned, d.escalated, d.whole,"    \
+    " d.next_action_at"
+/* next_action_at is NULL for paused or met clocks, else the caller's value or started_at. */
+#define DL_NEXT                                                                                    \
+    "CASE WHEN $7::bigint IS NULL AND $10::bigint IS NULL"                                         \
+    " THEN coalesce($16::bigint, $3::bigint) END"
+#define OBX_COLS                                                                                   \
+    "id, created_at, channel, recipient, template, subject, body, payload, complaint_id,"          \
+    " attempts, next_attempt_at, status, last_error, sent_at"
+#define NOTE_COLS "id, login, created_at, kind, title, body, complaint_id, number, is_read"
+#define INC_COLS  "id, code, title, level, owner, status, key, created_at, closed_at"
 #define USER_COLS "login, name, role, department, phone, email, password_hash, disabled, created_at"
 
 static const char *const fixed_sql[ST__COUNT] = {
@@ -113,13 +144,14 @@ static const char *const fixed_sql[ST__COUNT] = {
                         " note, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     [ST_EVENT_LIST] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
                       " details FROM events WHERE complaint_id = $1 ORDER BY at, id",
-    [ST_DEADLINE_INSERT] = "INSERT INTO stage_deadlines(" DL_COLS ") VALUES ($1, $2, $3, $4, $5,"
-                           " $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+    [ST_DEADLINE_INSERT] =
+        "INSERT INTO stage_deadlines(" DL_COLS ") VALUES ($1, $2, $3, $4, $5,"
+        " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, " DL_NEXT ") RETURNING id",
     [ST_DEADLINE_UPDATE] = "UPDATE stage_deadlines SET complaint_id = $1, stage = $2,"
                            " started_at = $3, period_unit = $4, period_n = $5, due_at = $6,"
                            " paused_at = $7, paused_secs = $8, extended = $9, met_at = $10,"
-                           " rule = $11, breached = $12, warned = $13, escalated = $14"
-                           " WHERE id = $15",
+                           " rule = $11, breached = $12, warned = $13, escalated = $14,"
+                           " whole = $15, next_action_at = " DL_NEXT " WHERE id = $17",
     [ST_DEADLINE_LIST] = "SELECT id, " DL_COLS " FROM stage_deadlines WHERE complaint_id = $1"
                          " ORDER BY started_at, id",
     [ST_USER_INSERT] = "INSERT INTO users(" USER_COLS ", version)"
@@ -160,6 +192,49 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_IDEM_PUT] = "INSERT INTO idempotency_keys(login, key, body_hash, status, response,"
                     " created_at) VALUES ($1, $2, $3, $4, $5, $6)"
                     " ON CONFLICT (login, key) DO NOTHING RETURNING login",
+    /* SKIP LOCKED: sweepers on other nodes take other rows instead of waiting for these. */
+    [ST_DEADLINE_DUE] = "SELECT d.id, d." DL_COLS_D ", c.number FROM stage_deadlines d"
+                        " JOIN complaints c ON c.id = d.complaint_id"
+                        " WHERE d.met_at IS NULL AND d.next_action_at <= $1"
+                        " ORDER BY d.next_action_at, d.id LIMIT $2 FOR UPDATE OF d SKIP LOCKED",
+    [ST_OUTBOX_INSERT] = "INSERT INTO outbox(created_at, channel, recipient, template, subject,"
+                         " body, payload, complaint_id, attempts, next_attempt_at, status,"
+                         " last_error, sent_at)"
+                         " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                         " RETURNING id",
+    [ST_OUTBOX_DUE] = "SELECT " OBX_COLS " FROM outbox WHERE status = 'pending'"
+                      " AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2"
+                      " FOR UPDATE SKIP LOCKED",
+    [ST_OUTBOX_UPDATE] = "UPDATE outbox SET attempts = $1, next_attempt_at = $2, status = $3,"
+                         " last_error = $4, sent_at = $5 WHERE id = $6",
+    [ST_OUTBOX_LIST] = "SELECT " OBX_COLS " FROM outbox WHERE $1::text IS NULL OR status = $1"
+                       " ORDER BY id DESC LIMIT $2",
+    [ST_NOTE_INSERT] = "INSERT INTO notifications(login, created_at, kind, title, body,"
+                       " complaint_id, number, is_read) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                       " RETURNING id",
+    [ST_NOTE_LIST] = "SELECT " NOTE_COLS " FROM notifications WHERE login = $1"
+                     " AND (NOT $2::boolean OR NOT is_read) ORDER BY created_at DESC, id DESC"
+                     " LIMIT $3",
+    [ST_NOTE_READ] = "UPDATE notifications SET is_read = true WHERE id = $1 AND login = $2",
+    [ST_INC_INSERT] = "INSERT INTO incidents(code, title, level, owner, status, key, created_at,"
+                      " closed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+                      " ON CONFLICT DO NOTHING RETURNING id",
+    [ST_INC_UPDATE] = "UPDATE incidents SET title = $1, level = $2, owner = $3, status = $4,"
+                      " closed_at = $5 WHERE id = $6",
+    [ST_INC_GET] = "SELECT " INC_COLS " FROM incidents WHERE code = $1",
+    [ST_INC_LIST] = "SELECT " INC_COLS " FROM incidents WHERE NOT $1::boolean OR status = 'open'"
+                    " ORDER BY created_at DESC, id DESC",
+    [ST_INC_COUNT] = "SELECT count(*) FROM incidents WHERE left(code, length($1)) = $1",
+    [ST_INC_LINK] = "INSERT INTO incident_complaints(incident_id, complaint_id, at)"
+                    " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+    [ST_INC_MARK] = "UPDATE complaints SET incident = $1 WHERE id = $2",
+    [ST_INC_NUMBERS] = "SELECT c.number FROM incident_complaints l"
+                       " JOIN complaints c ON c.id = l.complaint_id WHERE l.incident_id = $1"
+                       " ORDER BY l.at, c.id",
+    [ST_INC_EV_INSERT] = "INSERT INTO incident_events(incident_id, at, actor, kind, note,"
+                         " details) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    [ST_INC_EV_LIST] = "SELECT id, incident_id, at, actor, kind, note, details"
+                       " FROM incident_events WHERE incident_id = $1 ORDER BY at, id",
 };
 
 struct pg_conn {
@@ -1824,6 +1899,8 @@ static int pg_deadline_put(struct store_tx *base, struct stage_deadline *d, stru
     p_bool(&p, d->breached);
     p_int(&p, d->warned);
     p_int(&p, d->escalated);
+    p_bool(&p, d->whole);
+    p_time(&p, d->next_action_at);
     if (d->id)
         p_int(&p, d->id);
     snprintf(what, sizeof(what), "saving the %s deadline", wf_state_name(d->stage));
@@ -1866,6 +1943,8 @@ static int read_deadline(const PGresult *r, int row, struct stage_deadline *d, s
     d->breached = col_bool(r, row, 12);
     d->warned = col_int(r, row, 13);
     d->escalated = col_int(r, row, 14);
+    d->whole = col_bool(r, row, 15);
+    d->next_action_at = col_time(r, row, 16);
     return 0;
 }
 
@@ -2311,6 +2390,467 @@ static int pg_idem_put(struct store_tx *base, const struct idem_record *r, struc
     return rc;
 }
 
+static int pg_deadline_due(struct store_tx *base, int64_t now, int limit,
+                           struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+{
+    struct stage_deadline *ds = NULL;
+    struct params p = {0};
+    PGresult *res;
+    size_t n;
+    int rc;
+
+    p_int(&p, now);
+    p_int(&p, limit);
+    rc = tx_run(tx_of(base), ST_DEADLINE_DUE, &p, &res, NULL, err, "finding due deadlines");
+    if (rc < 0)
+        return rc;
+    n = (size_t)PQntuples(res);
+    if (n)
+        ds = xcalloc(n, sizeof(*ds));
+    for (size_t i = 0; i < n; i++)
+        stage_deadline_init(&ds[i]);
+    for (int r = 0; r < (int)n && rc == 0; r++) {
+        rc = read_deadline(res, r, &ds[r], err);
+        ds[r].number = col_dup(res, r, 17);
+    }
+    PQclear(res);
+    if (rc < 0) {
+        stage_deadline_array_free(&ds, n);
+        return rc;
+    }
+    *out = ds;
+    *n_out = n;
+    return 0;
+}
+
+/* ---- outbox and in-app notifications ----------------------------------------------------- */
+
+static int pg_outbox_insert(struct store_tx *base, struct outbox_msg *m, struct ks_error *err)
+{
+    struct params p = {0};
+    char state[6];
+    PGresult *res;
+    int rc;
+
+    p_int(&p, m->created_at);
+    p_text(&p, m->channel);
+    p_text(&p, m->recipient);
+    p_text(&p, m->template);
+    p_text(&p, m->subject);
+    p_text(&p, m->body);
+    p_text(&p, m->payload);
+    if (m->complaint_id)
+        p_int(&p, m->complaint_id);
+    else
+        p_text(&p, NULL);
+    p_int(&p, m->attempts);
+    p_int(&p, m->next_attempt_at);
+    p_text(&p, outbox_status_name(m->status));
+    p_text(&p, m->last_error);
+    p_time(&p, m->sent_at);
+    rc = tx_run_guarded(tx_of(base), ST_OUTBOX_INSERT, &p, &res, state, err,
+                        "saving an outgoing message");
+    if (rc == 0)
+        m->id = col_i64(res, 0, 0);
+    else if (strcmp(state, "22P02") == 0)
+        rc = ks_fail(err, KS_EINVAL, "payload", "outbox payload: not a valid JSON text");
+    PQclear(res);
+    return rc;
+}
+
+/* Reads every row of res into a new array of outbox messages; clears res. */
+static int outbox_rows(PGresult *res, struct outbox_msg **out, size_t *n_out, struct ks_error *err)
+{
+    struct outbox_msg *ms = NULL;
+    size_t n = (size_t)PQntuples(res);
+    int rc = 0;
+
+    if (n)
+        ms = xcalloc(n, sizeof(*ms));
+    for (int r = 0; r < (int)n; r++) {
+        struct outbox_msg *m = &ms[r];
+        outbox_msg_init(m);
+        m->id = col_i64(res, r, 0);
+        m->created_at = col_time(res, r, 1);
+        m->channel = col_dup(res, r, 2);
+        m->recipient = col_dup(res, r, 3);
+        m->template = col_dup(res, r, 4);
+        m->subject = col_dup(res, r, 5);
+        m->body = col_dup(res, r, 6);
+        m->payload = col_dup(res, r, 7);
+        m->complaint_id = col_i64(res, r, 8);
+        m->attempts = col_int(res, r, 9);
+        m->next_attempt_at = col_time(res, r, 10);
+        m->last_error = col_dup(res, r, 12);
+        m->sent_at = col_time(res, r, 13);
+        if (rc == 0 && outbox_status_parse(col_str(res, r, 11), &m->status, err) < 0)
+            rc = KS_EINTERNAL;
+    }
+    PQclear(res);
+    if (rc < 0) {
+        outbox_msg_array_free(&ms, n);
+        return rc;
+    }
+    *out = ms;
+    *n_out = n;
+    return 0;
+}
+
+static int pg_outbox_due(struct store_tx *base, int64_t now, int limit, struct outbox_msg **out,
+                         size_t *n_out, struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_int(&p, now);
+    p_int(&p, limit);
+    rc = tx_run(tx_of(base), ST_OUTBOX_DUE, &p, &res, NULL, err, "finding due messages");
+    return rc < 0 ? rc : outbox_rows(res, out, n_out, err);
+}
+
+static int pg_outbox_list(struct store_tx *base, int status, int limit, struct outbox_msg **out,
+                          size_t *n_out, struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_text(&p, status < 0 ? NULL : outbox_status_name((enum outbox_status)status));
+    p_int(&p, limit);
+    rc = tx_run(tx_of(base), ST_OUTBOX_LIST, &p, &res, NULL, err, "reading outgoing messages");
+    return rc < 0 ? rc : outbox_rows(res, out, n_out, err);
+}
+
+static int pg_outbox_update(struct store_tx *base, const struct outbox_msg *m, struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_int(&p, m->attempts);
+    p_int(&p, m->next_attempt_at);
+    p_text(&p, outbox_status_name(m->status));
+    p_text(&p, m->last_error);
+    p_time(&p, m->sent_at);
+    p_int(&p, m->id);
+    rc = tx_run(tx_of(base), ST_OUTBOX_UPDATE, &p, &res, NULL, err, "saving an outgoing message");
+    if (rc == 0 && changes(res) == 0)
+        rc = ks_fail(err, KS_ENOTFOUND, "id", "outgoing message #%lld does not exist",
+                     (long long)m->id);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_notification_insert(struct store_tx *base, struct notification *n,
+                                  struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_text(&p, n->login);
+    p_int(&p, n->created_at);
+    p_text(&p, n->kind);
+    p_text(&p, n->title);
+    p_text(&p, n->body);
+    if (n->complaint_id)
+        p_int(&p, n->complaint_id);
+    else
+        p_text(&p, NULL);
+    p_text(&p, n->number);
+    p_bool(&p, n->read);
+    rc = tx_run(tx_of(base), ST_NOTE_INSERT, &p, &res, NULL, err, "saving a notification");
+    if (rc == 0)
+        n->id = col_i64(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_notification_list(struct store_tx *base, const char *login, bool unread_only,
+                                int limit, struct notification **out, size_t *n_out,
+                                struct ks_error *err)
+{
+    struct notification *ns = NULL;
+    struct params p = {0};
+    PGresult *res;
+    size_t n;
+    int rc;
+
+    p_text(&p, login);
+    p_bool(&p, unread_only);
+    p_int(&p, limit);
+    rc = tx_run(tx_of(base), ST_NOTE_LIST, &p, &res, NULL, err, "reading notifications");
+    if (rc < 0)
+        return rc;
+    n = (size_t)PQntuples(res);
+    if (n)
+        ns = xcalloc(n, sizeof(*ns));
+    for (int r = 0; r < (int)n; r++) {
+        struct notification *x = &ns[r];
+        notification_init(x);
+        x->id = col_i64(res, r, 0);
+        x->login = col_dup(res, r, 1);
+        x->created_at = col_time(res, r, 2);
+        x->kind = col_dup(res, r, 3);
+        x->title = col_dup(res, r, 4);
+        x->body = col_dup(res, r, 5);
+        x->complaint_id = col_i64(res, r, 6);
+        x->number = col_dup(res, r, 7);
+        x->read = col_bool(res, r, 8);
+    }
+    PQclear(res);
+    *out = ns;
+    *n_out = n;
+    return 0;
+}
+
+static int pg_notification_read(struct store_tx *base, int64_t id, const char *login,
+                                struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_int(&p, id);
+    p_text(&p, login);
+    rc = tx_run(tx_of(base), ST_NOTE_READ, &p, &res, NULL, err, "marking a notification read");
+    if (rc == 0 && changes(res) == 0)
+        rc = ks_fail(err, KS_ENOTFOUND, "id", "notification %lld: no such notification",
+                     (long long)id);
+    PQclear(res);
+    return rc;
+}
+
+/* ---- incidents ------------------------------------------------------------------------- */
+
+static int pg_incident_insert(struct store_tx *base, struct incident *inc, struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_text(&p, inc->code);
+    p_text(&p, inc->title);
+    p_int(&p, inc->level);
+    p_text(&p, inc->owner);
+    p_text(&p, inc->closed ? "closed" : "open");
+    p_text(&p, inc->key);
+    p_int(&p, inc->created_at);
+    p_time(&p, inc->closed_at);
+    rc = tx_run(tx_of(base), ST_INC_INSERT, &p, &res, NULL, err, "saving incident %s", inc->code);
+    if (rc == 0 && PQntuples(res) == 0)
+        rc = ks_fail(err, KS_ECONFLICT, "code", "incident %s: the code or key is taken", inc->code);
+    else if (rc == 0)
+        inc->id = col_i64(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_incident_update(struct store_tx *base, const struct incident *inc,
+                              struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_text(&p, inc->title);
+    p_int(&p, inc->level);
+    p_text(&p, inc->owner);
+    p_text(&p, inc->closed ? "closed" : "open");
+    p_time(&p, inc->closed_at);
+    p_int(&p, inc->id);
+    rc = tx_run(tx_of(base), ST_INC_UPDATE, &p, &res, NULL, err, "saving incident %s", inc->code);
+    if (rc == 0 && changes(res) == 0)
+        rc = ks_fail(err, KS_ENOTFOUND, "code", "incident '%s' does not exist", inc->code);
+    PQclear(res);
+    return rc;
+}
+
+static void read_incident(const PGresult *r, int row, struct incident *i)
+{
+    i->id = col_i64(r, row, 0);
+    i->code = col_dup(r, row, 1);
+    i->title = col_dup(r, row, 2);
+    i->level = col_int(r, row, 3);
+    i->owner = col_dup(r, row, 4);
+    i->closed = strcmp(col_str(r, row, 5), "closed") == 0;
+    i->key = col_dup(r, row, 6);
+    i->created_at = col_time(r, row, 7);
+    i->closed_at = col_time(r, row, 8);
+}
+
+static int pg_incident_get(struct store_tx *base, const char *code, struct incident *out,
+                           struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_text(&p, code);
+    rc = tx_run(tx_of(base), ST_INC_GET, &p, &res, NULL, err, "reading incident %s", code);
+    if (rc < 0)
+        return rc;
+    if (PQntuples(res) > 0)
+        read_incident(res, 0, out);
+    else
+        rc = ks_fail(err, KS_ENOTFOUND, "code", "incident '%s' does not exist", code);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_incident_list(struct store_tx *base, bool open_only, struct incident **out,
+                            size_t *n_out, struct ks_error *err)
+{
+    struct incident *is = NULL;
+    struct params p = {0};
+    PGresult *res;
+    size_t n;
+    int rc;
+
+    p_bool(&p, open_only);
+    rc = tx_run(tx_of(base), ST_INC_LIST, &p, &res, NULL, err, "reading incidents");
+    if (rc < 0)
+        return rc;
+    n = (size_t)PQntuples(res);
+    if (n)
+        is = xcalloc(n, sizeof(*is));
+    for (int r = 0; r < (int)n; r++) {
+        incident_init(&is[r]);
+        read_incident(res, r, &is[r]);
+    }
+    PQclear(res);
+    *out = is;
+    *n_out = n;
+    return 0;
+}
+
+static int pg_incident_count(struct store_tx *base, const char *prefix, int *n_out,
+                             struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_text(&p, prefix);
+    rc = tx_run(tx_of(base), ST_INC_COUNT, &p, &res, NULL, err, "counting incidents");
+    if (rc == 0)
+        *n_out = col_int(res, 0, 0);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_incident_link(struct store_tx *base, const struct incident *inc, int64_t complaint_id,
+                            int64_t at, struct ks_error *err)
+{
+    struct params p = {0}, q = {0};
+    char state[6];
+    PGresult *res;
+    int rc;
+
+    p_int(&p, inc->id);
+    p_int(&p, complaint_id);
+    p_int(&p, at);
+    rc = tx_run_guarded(tx_of(base), ST_INC_LINK, &p, &res, state, err,
+                        "linking a complaint to an incident");
+    PQclear(res);
+    if (rc < 0 && strcmp(state, "23503") == 0)
+        return ks_fail(err, KS_ENOTFOUND, "complaint_id",
+                       "incident %s: complaint #%lld does not exist", inc->code,
+                       (long long)complaint_id);
+    if (rc < 0)
+        return rc;
+    p_text(&q, inc->code);
+    p_int(&q, complaint_id);
+    rc = tx_run(tx_of(base), ST_INC_MARK, &q, &res, NULL, err, "linking a complaint to incident %s",
+                inc->code);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_incident_numbers(struct store_tx *base, int64_t incident_id, char ***out,
+                               size_t *n_out, struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    char **v = NULL;
+    size_t n;
+    int rc;
+
+    p_int(&p, incident_id);
+    rc = tx_run(tx_of(base), ST_INC_NUMBERS, &p, &res, NULL, err, "reading incident complaints");
+    if (rc < 0)
+        return rc;
+    n = (size_t)PQntuples(res);
+    if (n)
+        v = xcalloc(n, sizeof(*v));
+    for (int r = 0; r < (int)n; r++)
+        v[r] = col_dup(res, r, 0);
+    PQclear(res);
+    *out = v;
+    *n_out = n;
+    return 0;
+}
+
+static int pg_incident_event_append(struct store_tx *base, struct event *ev, struct ks_error *err)
+{
+    struct params p = {0};
+    char state[6];
+    PGresult *res;
+    int rc;
+
+    p_int(&p, ev->complaint_id);
+    p_int(&p, ev->at);
+    p_text(&p, ev->actor);
+    p_text(&p, ev->kind);
+    p_text(&p, ev->note);
+    p_text(&p, ev->details);
+    rc = tx_run_guarded(tx_of(base), ST_INC_EV_INSERT, &p, &res, state, err,
+                        "saving an incident event");
+    if (rc == 0)
+        ev->id = col_i64(res, 0, 0);
+    else if (strcmp(state, "23503") == 0)
+        rc = ks_fail(err, KS_ENOTFOUND, "incident", "incident #%lld does not exist",
+                     (long long)ev->complaint_id);
+    else if (strcmp(state, "22P02") == 0)
+        rc = ks_fail(err, KS_EINVAL, "details", "event details: not a valid JSON text");
+    PQclear(res);
+    return rc;
+}
+
+static int pg_incident_event_list(struct store_tx *base, int64_t incident_id, struct event **out,
+                                  size_t *n_out, struct ks_error *err)
+{
+    struct event *evs = NULL;
+    struct params p = {0};
+    PGresult *res;
+    size_t n;
+    int rc;
+
+    p_int(&p, incident_id);
+    rc = tx_run(tx_of(base), ST_INC_EV_LIST, &p, &res, NULL, err, "reading incident events");
+    if (rc < 0)
+        return rc;
+    n = (size_t)PQntuples(res);
+    if (n)
+        evs = xcalloc(n, sizeof(*evs));
+    for (int r = 0; r < (int)n; r++) {
+        struct event *ev = &evs[r];
+        event_init(ev);
+        ev->id = col_i64(res, r, 0);
+        ev->complaint_id = col_i64(res, r, 1);
+        ev->at = col_time(res, r, 2);
+        ev->actor = col_dup(res, r, 3);
+        ev->kind = col_dup(res, r, 4);
+        ev->note = col_dup(res, r, 5);
+        ev->details = col_dup(res, r, 6);
+    }
+    PQclear(res);
+    *out = evs;
+    *n_out = n;
+    return 0;
+}
+
 const struct store_ops store_pg_ops = {
     .name = "postgres",
     .open = pg_open,
@@ -2334,6 +2874,23 @@ const struct store_ops store_pg_ops = {
     .event_list = pg_event_list,
     .deadline_put = pg_deadline_put,
     .deadline_list = pg_deadline_list,
+    .deadline_due = pg_deadline_due,
+    .outbox_insert = pg_outbox_insert,
+    .outbox_due = pg_outbox_due,
+    .outbox_update = pg_outbox_update,
+    .outbox_list = pg_outbox_list,
+    .notification_insert = pg_notification_insert,
+    .notification_list = pg_notification_list,
+    .notification_read = pg_notification_read,
+    .incident_insert = pg_incident_insert,
+    .incident_update = pg_incident_update,
+    .incident_get = pg_incident_get,
+    .incident_list = pg_incident_list,
+    .incident_count = pg_incident_count,
+    .incident_link = pg_incident_link,
+    .incident_numbers = pg_incident_numbers,
+    .incident_event_append = pg_incident_event_append,
+    .incident_event_list = pg_incident_event_list,
     .user_insert = pg_user_insert,
     .user_update = pg_user_update,
     .user_get = pg_user_get,

@@ -82,12 +82,41 @@ enum sq_stmt {
     ST_LOGIN_FAIL_CLEAR,
     ST_IDEM_GET,
     ST_IDEM_PUT,
+    ST_DEADLINE_DUE,
+    ST_OUTBOX_INSERT,
+    ST_OUTBOX_DUE,
+    ST_OUTBOX_UPDATE,
+    ST_OUTBOX_LIST,
+    ST_NOTE_INSERT,
+    ST_NOTE_LIST,
+    ST_NOTE_READ,
+    ST_INC_INSERT,
+    ST_INC_UPDATE,
+    ST_INC_GET,
+    ST_INC_LIST,
+    ST_INC_COUNT,
+    ST_INC_LINK,
+    ST_INC_MARK,
+    ST_INC_NUMBERS,
+    ST_INC_EV_INSERT,
+    ST_INC_EV_LIST,
     ST__COUNT
 };
 
 #define DL_COLS                                                                                    \
     "complaint_id, stage, started_at, period_unit, period_n, due_at, paused_at, paused_secs,"      \
-    " extended, met_at, rule, breached, warned, escalated"
+    " extended, met_at, rule, breached, warned, escalated, whole, next_action_at"
+#define DL_COLS_D                                                                                  \
+    "complaint_id, d.stage, d.started_at, d.period_unit, d.period_n, d.due_at, d.paused_at,"       \
+    " d.paused_secs, d.extended, d.met_at, d.rule, d.breached, d.warned, d.escalated, d.whole,"    \
+    " d.next_action_at"
+/* next_action_at is NULL for paused or met clocks, else the caller's value or started_at. */
+#define DL_NEXT "CASE WHEN ?7 IS NULL AND ?10 IS NULL THEN coalesce(?16, ?3) END"
+#define OBX_COLS                                                                                   \
+    "id, created_at, channel, recipient, template, subject, body, payload, complaint_id,"          \
+    " attempts, next_attempt_at, status, last_error, sent_at"
+#define NOTE_COLS "id, login, created_at, kind, title, body, complaint_id, number, is_read"
+#define INC_COLS  "id, code, title, level, owner, status, key, created_at, closed_at"
 #define USER_COLS "login, name, role, department, phone, email, password_hash, disabled, created_at"
 
 static const char *const fixed_sql[ST__COUNT] = {
@@ -108,12 +137,12 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_EVENT_LIST] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
                       " details FROM events WHERE complaint_id = ?1 ORDER BY at, id",
     [ST_DEADLINE_INSERT] = "INSERT INTO stage_deadlines(" DL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5,"
-                           " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                           " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, " DL_NEXT ")",
     [ST_DEADLINE_UPDATE] = "UPDATE stage_deadlines SET complaint_id = ?1, stage = ?2,"
                            " started_at = ?3, period_unit = ?4, period_n = ?5, due_at = ?6,"
                            " paused_at = ?7, paused_secs = ?8, extended = ?9, met_at = ?10,"
-                           " rule = ?11, breached = ?12, warned = ?13, escalated = ?14"
-                           " WHERE id = ?15",
+                           " rule = ?11, breached = ?12, warned = ?13, escalated = ?14,"
+                           " whole = ?15, next_action_at = " DL_NEXT " WHERE id = ?17",
     [ST_DEADLINE_LIST] = "SELECT id, " DL_COLS " FROM stage_deadlines WHERE complaint_id = ?1"
                          " ORDER BY started_at, id",
     [ST_USER_INSERT] = "INSERT INTO users(" USER_COLS ", version)"
@@ -153,6 +182,43 @@ static const char *const fixed_sql[ST__COUNT] = {
                     " FROM idempotency_keys WHERE login = ?1 AND key = ?2",
     [ST_IDEM_PUT] = "INSERT INTO idempotency_keys(login, key, body_hash, status, response,"
                     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_DEADLINE_DUE] = "SELECT d.id, d." DL_COLS_D ", c.number FROM stage_deadlines d"
+                        " JOIN complaints c ON c.id = d.complaint_id"
+                        " WHERE d.met_at IS NULL AND d.next_action_at <= ?1"
+                        " ORDER BY d.next_action_at, d.id LIMIT ?2",
+    [ST_OUTBOX_INSERT] = "INSERT INTO outbox(created_at, channel, recipient, template, subject,"
+                         " body, payload, complaint_id, attempts, next_attempt_at, status,"
+                         " last_error, sent_at)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    [ST_OUTBOX_DUE] = "SELECT " OBX_COLS " FROM outbox WHERE status = 'pending'"
+                      " AND next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
+    [ST_OUTBOX_UPDATE] = "UPDATE outbox SET attempts = ?1, next_attempt_at = ?2, status = ?3,"
+                         " last_error = ?4, sent_at = ?5 WHERE id = ?6",
+    [ST_OUTBOX_LIST] = "SELECT " OBX_COLS " FROM outbox WHERE ?1 IS NULL OR status = ?1"
+                       " ORDER BY id DESC LIMIT ?2",
+    [ST_NOTE_INSERT] = "INSERT INTO notifications(login, created_at, kind, title, body,"
+                       " complaint_id, number, is_read) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_NOTE_LIST] = "SELECT " NOTE_COLS " FROM notifications WHERE login = ?1"
+                     " AND (?2 = 0 OR is_read = 0) ORDER BY created_at DESC, id DESC LIMIT ?3",
+    [ST_NOTE_READ] = "UPDATE notifications SET is_read = 1 WHERE id = ?1 AND login = ?2",
+    [ST_INC_INSERT] = "INSERT INTO incidents(code, title, level, owner, status, key, created_at,"
+                      " closed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_INC_UPDATE] = "UPDATE incidents SET title = ?1, level = ?2, owner = ?3, status = ?4,"
+                      " closed_at = ?5 WHERE id = ?6",
+    [ST_INC_GET] = "SELECT " INC_COLS " FROM incidents WHERE code = ?1",
+    [ST_INC_LIST] = "SELECT " INC_COLS " FROM incidents WHERE ?1 = 0 OR status = 'open'"
+                    " ORDER BY created_at DESC, id DESC",
+    [ST_INC_COUNT] = "SELECT count(*) FROM incidents WHERE substr(code, 1, length(?1)) = ?1",
+    [ST_INC_LINK] = "INSERT INTO incident_complaints(incident_id, complaint_id, at)"
+                    " VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+    [ST_INC_MARK] = "UPDATE complaints SET incident = ?1 WHERE id = ?2",
+    [ST_INC_NUMBERS] = "SELECT c.number FROM incident_complaints l"
+                       " JOIN complaints c ON c.id = l.complaint_id WHERE l.incident_id = ?1"
+                       " ORDER BY l.at, c.id",
+    [ST_INC_EV_INSERT] = "INSERT INTO incident_events(incident_id, at, actor, kind, note,"
+                         " details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_INC_EV_LIST] = "SELECT id, incident_id, at, actor, kind, note, details"
+                       " FROM incident_events WHERE incident_id = ?1 ORDER BY at, id",
 };
 
 struct sq_conn {
@@ -1680,8 +1746,10 @@ static int sq_deadline_put(struct store_tx *base, struct stage_deadline *d, stru
     sqlite3_bind_int(st, 12, d->breached);
     sqlite3_bind_int(st, 13, d->warned);
     sqlite3_bind_int(st, 14, d->escalated);
+    sqlite3_bind_int(st, 15, d->whole);
+    bind_time(st, 16, d->next_action_at);
     if (d->id)
-        sqlite3_bind_int64(st, 15, d->id);
+        sqlite3_bind_int64(st, 17, d->id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         rc = 0;
@@ -1723,6 +1791,8 @@ static int read_deadline(sqlite3_stmt *st, struct stage_deadline *d, struct ks_e
     d->breached = sqlite3_column_int(st, 12) != 0;
     d->warned = sqlite3_column_int(st, 13);
     d->escalated = sqlite3_column_int(st, 14);
+    d->whole = sqlite3_column_int(st, 15) != 0;
+    d->next_action_at = col_time(st, 16);
     return 0;
 }
 
@@ -2223,6 +2293,544 @@ static int sq_idem_put(struct store_tx *base, const struct idem_record *r, struc
     return rc;
 }
 
+static int sq_deadline_due(struct store_tx *base, int64_t now, int limit,
+                           struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    struct stage_deadline *ds = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_DEADLINE_DUE, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int(st, 2, limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        xgrow((void **)&ds, &cap, n + 1, sizeof(*ds));
+        stage_deadline_init(&ds[n]);
+        if (read_deadline(st, &ds[n], err) < 0) {
+            n++;
+            rc = KS_EINTERNAL;
+            break;
+        }
+        ds[n++].number = col_dup(st, 17);
+    }
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc != KS_EINTERNAL)
+        rc = sq_fail(tx->conn->db, rc, err, "finding due deadlines");
+    done(st);
+    if (rc < 0) {
+        stage_deadline_array_free(&ds, n);
+        return rc;
+    }
+    *out = ds;
+    *n_out = n;
+    return 0;
+}
+
+/* ---- outbox and in-app notifications ----------------------------------------------------- */
+
+static int sq_outbox_insert(struct store_tx *base, struct outbox_msg *m, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_OUTBOX_INSERT, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, m->created_at);
+    bind_text(st, 2, m->channel);
+    bind_text(st, 3, m->recipient);
+    bind_text(st, 4, m->template);
+    bind_text(st, 5, m->subject);
+    bind_text(st, 6, m->body);
+    bind_text(st, 7, m->payload);
+    if (m->complaint_id)
+        sqlite3_bind_int64(st, 8, m->complaint_id);
+    sqlite3_bind_int(st, 9, m->attempts);
+    sqlite3_bind_int64(st, 10, m->next_attempt_at);
+    bind_text(st, 11, outbox_status_name(m->status));
+    bind_text(st, 12, m->last_error);
+    bind_time(st, 13, m->sent_at);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        m->id = sqlite3_last_insert_rowid(tx->conn->db);
+        rc = 0;
+    } else if (rc == SQLITE_CONSTRAINT_CHECK) {
+        rc = ks_fail(err, KS_EINVAL, "payload", "outbox payload: not a valid JSON text");
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "saving an outgoing message");
+    }
+    done(st);
+    return rc;
+}
+
+static int read_outbox(sqlite3_stmt *st, struct outbox_msg *m, struct ks_error *err)
+{
+    m->id = sqlite3_column_int64(st, 0);
+    m->created_at = col_time(st, 1);
+    m->channel = col_dup(st, 2);
+    m->recipient = col_dup(st, 3);
+    m->template = col_dup(st, 4);
+    m->subject = col_dup(st, 5);
+    m->body = col_dup(st, 6);
+    m->payload = col_dup(st, 7);
+    m->complaint_id = col_null(st, 8) ? 0 : sqlite3_column_int64(st, 8);
+    m->attempts = sqlite3_column_int(st, 9);
+    m->next_attempt_at = col_time(st, 10);
+    m->last_error = col_dup(st, 12);
+    m->sent_at = col_time(st, 13);
+    return outbox_status_parse(col_str(st, 11), &m->status, err) < 0 ? KS_EINTERNAL : 0;
+}
+
+/* Reads every row of a bound statement into a new array of outbox messages. */
+static int outbox_rows(struct sq_tx *tx, sqlite3_stmt *st, struct outbox_msg **out, size_t *n_out,
+                       struct ks_error *err)
+{
+    struct outbox_msg *ms = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        xgrow((void **)&ms, &cap, n + 1, sizeof(*ms));
+        outbox_msg_init(&ms[n]);
+        if (read_outbox(st, &ms[n++], err) < 0) {
+            rc = KS_EINTERNAL;
+            break;
+        }
+    }
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc != KS_EINTERNAL)
+        rc = sq_fail(tx->conn->db, rc, err, "reading outgoing messages");
+    done(st);
+    if (rc < 0) {
+        outbox_msg_array_free(&ms, n);
+        return rc;
+    }
+    *out = ms;
+    *n_out = n;
+    return 0;
+}
+
+static int sq_outbox_due(struct store_tx *base, int64_t now, int limit, struct outbox_msg **out,
+                         size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_OUTBOX_DUE, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int(st, 2, limit);
+    return outbox_rows(tx, st, out, n_out, err);
+}
+
+static int sq_outbox_list(struct store_tx *base, int status, int limit, struct outbox_msg **out,
+                          size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_OUTBOX_LIST, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, status < 0 ? NULL : outbox_status_name((enum outbox_status)status));
+    sqlite3_bind_int(st, 2, limit);
+    return outbox_rows(tx, st, out, n_out, err);
+}
+
+static int sq_outbox_update(struct store_tx *base, const struct outbox_msg *m, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_OUTBOX_UPDATE, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int(st, 1, m->attempts);
+    sqlite3_bind_int64(st, 2, m->next_attempt_at);
+    bind_text(st, 3, outbox_status_name(m->status));
+    bind_text(st, 4, m->last_error);
+    bind_time(st, 5, m->sent_at);
+    sqlite3_bind_int64(st, 6, m->id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        rc = sqlite3_changes(tx->conn->db)
+                 ? 0
+                 : ks_fail(err, KS_ENOTFOUND, "id", "outgoing message #%lld does not exist",
+                           (long long)m->id);
+    else
+        rc = sq_fail(tx->conn->db, rc, err, "saving an outgoing message");
+    done(st);
+    return rc;
+}
+
+static int sq_notification_insert(struct store_tx *base, struct notification *n,
+                                  struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_NOTE_INSERT, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, n->login);
+    sqlite3_bind_int64(st, 2, n->created_at);
+    bind_text(st, 3, n->kind);
+    bind_text(st, 4, n->title);
+    bind_text(st, 5, n->body);
+    if (n->complaint_id)
+        sqlite3_bind_int64(st, 6, n->complaint_id);
+    bind_text(st, 7, n->number);
+    sqlite3_bind_int(st, 8, n->read);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        n->id = sqlite3_last_insert_rowid(tx->conn->db);
+        rc = 0;
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "saving a notification");
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_notification_list(struct store_tx *base, const char *login, bool unread_only,
+                                int limit, struct notification **out, size_t *n_out,
+                                struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    struct notification *ns = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_NOTE_LIST, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, login);
+    sqlite3_bind_int(st, 2, unread_only);
+    sqlite3_bind_int(st, 3, limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct notification *x;
+        xgrow((void **)&ns, &cap, n + 1, sizeof(*ns));
+        x = &ns[n++];
+        notification_init(x);
+        x->id = sqlite3_column_int64(st, 0);
+        x->login = col_dup(st, 1);
+        x->created_at = col_time(st, 2);
+        x->kind = col_dup(st, 3);
+        x->title = col_dup(st, 4);
+        x->body = col_dup(st, 5);
+        x->complaint_id = col_null(st, 6) ? 0 : sqlite3_column_int64(st, 6);
+        x->number = col_dup(st, 7);
+        x->read = sqlite3_column_int(st, 8) != 0;
+    }
+    rc = rc == SQLITE_DONE ? 0 : sq_fail(tx->conn->db, rc, err, "reading notifications");
+    done(st);
+    if (rc < 0) {
+        notification_array_free(&ns, n);
+        return rc;
+    }
+    *out = ns;
+    *n_out = n;
+    return 0;
+}
+
+static int sq_notification_read(struct store_tx *base, int64_t id, const char *login,
+                                struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_NOTE_READ, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, id);
+    bind_text(st, 2, login);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        rc = sqlite3_changes(tx->conn->db)
+                 ? 0
+                 : ks_fail(err, KS_ENOTFOUND, "id", "notification %lld: no such notification",
+                           (long long)id);
+    else
+        rc = sq_fail(tx->conn->db, rc, err, "marking a notification read");
+    done(st);
+    return rc;
+}
+
+/* ---- incidents ------------------------------------------------------------------------- */
+
+static int sq_incident_insert(struct store_tx *base, struct incident *inc, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_INC_INSERT, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, inc->code);
+    bind_text(st, 2, inc->title);
+    sqlite3_bind_int(st, 3, inc->level);
+    bind_text(st, 4, inc->owner);
+    bind_text(st, 5, inc->closed ? "closed" : "open");
+    bind_text(st, 6, inc->key);
+    sqlite3_bind_int64(st, 7, inc->created_at);
+    bind_time(st, 8, inc->closed_at);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        inc->id = sqlite3_last_insert_rowid(tx->conn->db);
+        rc = 0;
+    } else if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = ks_fail(err, KS_ECONFLICT, "code", "incident %s: the code or key is taken", inc->code);
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "saving incident %s", inc->code);
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_incident_update(struct store_tx *base, const struct incident *inc,
+                              struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_INC_UPDATE, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, inc->title);
+    sqlite3_bind_int(st, 2, inc->level);
+    bind_text(st, 3, inc->owner);
+    bind_text(st, 4, inc->closed ? "closed" : "open");
+    bind_time(st, 5, inc->closed_at);
+    sqlite3_bind_int64(st, 6, inc->id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE)
+        rc = sqlite3_changes(tx->conn->db)
+                 ? 0
+                 : ks_fail(err, KS_ENOTFOUND, "code", "incident '%s' does not exist", inc->code);
+    else
+        rc = sq_fail(tx->conn->db, rc, err, "saving incident %s", inc->code);
+    done(st);
+    return rc;
+}
+
+static void read_incident(sqlite3_stmt *st, struct incident *i)
+{
+    i->id = sqlite3_column_int64(st, 0);
+    i->code = col_dup(st, 1);
+    i->title = col_dup(st, 2);
+    i->level = sqlite3_column_int(st, 3);
+    i->owner = col_dup(st, 4);
+    i->closed = strcmp(col_str(st, 5), "closed") == 0;
+    i->key = col_dup(st, 6);
+    i->created_at = col_time(st, 7);
+    i->closed_at = col_time(st, 8);
+}
+
+static int sq_incident_get(struct store_tx *base, const char *code, struct incident *out,
+                           struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_INC_GET, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, code);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read_incident(st, out);
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ks_fail(err, KS_ENOTFOUND, "code", "incident '%s' does not exist", code);
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "reading incident %s", code);
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_incident_list(struct store_tx *base, bool open_only, struct incident **out,
+                            size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    struct incident *is = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_INC_LIST, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int(st, 1, open_only);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        xgrow((void **)&is, &cap, n + 1, sizeof(*is));
+        incident_init(&is[n]);
+        read_incident(st, &is[n++]);
+    }
+    rc = rc == SQLITE_DONE ? 0 : sq_fail(tx->conn->db, rc, err, "reading incidents");
+    done(st);
+    if (rc < 0) {
+        incident_array_free(&is, n);
+        return rc;
+    }
+    *out = is;
+    *n_out = n;
+    return 0;
+}
+
+static int sq_incident_count(struct store_tx *base, const char *prefix, int *n_out,
+                             struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_INC_COUNT, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, prefix);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *n_out = sqlite3_column_int(st, 0);
+        rc = 0;
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "counting incidents");
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_incident_link(struct store_tx *base, const struct incident *inc, int64_t complaint_id,
+                            int64_t at, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_INC_LINK, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, inc->id);
+    sqlite3_bind_int64(st, 2, complaint_id);
+    sqlite3_bind_int64(st, 3, at);
+    rc = sqlite3_step(st);
+    done(st);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return ks_fail(err, KS_ENOTFOUND, "complaint_id",
+                       "incident %s: complaint #%lld does not exist", inc->code,
+                       (long long)complaint_id);
+    if (rc != SQLITE_DONE)
+        return sq_fail(tx->conn->db, rc, err, "linking a complaint to incident %s", inc->code);
+    if ((rc = tx_stmt(tx, ST_INC_MARK, &st, err)) < 0)
+        return rc;
+    bind_text(st, 1, inc->code);
+    sqlite3_bind_int64(st, 2, complaint_id);
+    rc = sqlite3_step(st);
+    rc = rc == SQLITE_DONE
+             ? 0
+             : sq_fail(tx->conn->db, rc, err, "linking a complaint to incident %s", inc->code);
+    done(st);
+    return rc;
+}
+
+static int sq_incident_numbers(struct store_tx *base, int64_t incident_id, char ***out,
+                               size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_INC_NUMBERS, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, incident_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        xgrow((void **)&v, &cap, n + 1, sizeof(*v));
+        v[n++] = col_dup(st, 0);
+    }
+    rc = rc == SQLITE_DONE ? 0 : sq_fail(tx->conn->db, rc, err, "reading incident complaints");
+    done(st);
+    if (rc < 0) {
+        for (size_t i = 0; i < n; i++)
+            free(v[i]);
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n_out = n;
+    return 0;
+}
+
+static int sq_incident_event_append(struct store_tx *base, struct event *ev, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_INC_EV_INSERT, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, ev->complaint_id);
+    sqlite3_bind_int64(st, 2, ev->at);
+    bind_text(st, 3, ev->actor);
+    bind_text(st, 4, ev->kind);
+    bind_text(st, 5, ev->note);
+    bind_text(st, 6, ev->details);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) {
+        ev->id = sqlite3_last_insert_rowid(tx->conn->db);
+        rc = 0;
+    } else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        rc = ks_fail(err, KS_ENOTFOUND, "incident", "incident #%lld does not exist",
+                     (long long)ev->complaint_id);
+    } else if (rc == SQLITE_CONSTRAINT_CHECK) {
+        rc = ks_fail(err, KS_EINVAL, "details", "event details: not a valid JSON text");
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "saving an incident event");
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_incident_event_list(struct store_tx *base, int64_t incident_id, struct event **out,
+                                  size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    struct event *evs = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_INC_EV_LIST, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, incident_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct event *ev;
+        xgrow((void **)&evs, &cap, n + 1, sizeof(*evs));
+        ev = &evs[n++];
+        event_init(ev);
+        ev->id = sqlite3_column_int64(st, 0);
+        ev->complaint_id = sqlite3_column_int64(st, 1);
+        ev->at = col_time(st, 2);
+        ev->actor = col_dup(st, 3);
+        ev->kind = col_dup(st, 4);
+        ev->note = col_dup(st, 5);
+        ev->details = col_dup(st, 6);
+    }
+    rc = rc == SQLITE_DONE ? 0 : sq_fail(tx->conn->db, rc, err, "reading incident events");
+    done(st);
+    if (rc < 0) {
+        event_array_free(&evs, n);
+        return rc;
+    }
+    *out = evs;
+    *n_out = n;
+    return 0;
+}
+
 const struct store_ops store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -2246,6 +2854,23 @@ const struct store_ops store_sqlite_ops = {
     .event_list = sq_event_list,
     .deadline_put = sq_deadline_put,
     .deadline_list = sq_deadline_list,
+    .deadline_due = sq_deadline_due,
+    .outbox_insert = sq_outbox_insert,
+    .outbox_due = sq_outbox_due,
+    .outbox_update = sq_outbox_update,
+    .outbox_list = sq_outbox_list,
+    .notification_insert = sq_notification_insert,
+    .notification_list = sq_notification_list,
+    .notification_read = sq_notification_read,
+    .incident_insert = sq_incident_insert,
+    .incident_update = sq_incident_update,
+    .incident_get = sq_incident_get,
+    .incident_list = sq_incident_list,
+    .incident_count = sq_incident_count,
+    .incident_link = sq_incident_link,
+    .incident_numbers = sq_incident_numbers,
+    .incident_event_append = sq_incident_event_append,
+    .incident_event_list = sq_incident_event_list,
     .user_insert = sq_user_insert,
     .user_update = sq_user_update,
     .user_get = sq_user_get,

@@ -71,6 +71,36 @@ struct store_ops {
     int (*deadline_list)(struct store_tx *tx, int64_t complaint_id, struct stage_deadline **out,
                          size_t *n_out, struct ks_error *err);
 
+    int (*deadline_due)(struct store_tx *tx, int64_t now, int limit, struct stage_deadline **out,
+                        size_t *n_out, struct ks_error *err);
+
+    int (*outbox_insert)(struct store_tx *tx, struct outbox_msg *m, struct ks_error *err);
+    int (*outbox_due)(struct store_tx *tx, int64_t now, int limit, struct outbox_msg **out,
+                      size_t *n_out, struct ks_error *err);
+    int (*outbox_update)(struct store_tx *tx, const struct outbox_msg *m, struct ks_error *err);
+    int (*outbox_list)(struct store_tx *tx, int status, int limit, struct outbox_msg **out,
+                       size_t *n_out, struct ks_error *err);
+    int (*notification_insert)(struct store_tx *tx, struct notification *n, struct ks_error *err);
+    int (*notification_list)(struct store_tx *tx, const char *login, bool unread_only, int limit,
+                             struct notification **out, size_t *n_out, struct ks_error *err);
+    int (*notification_read)(struct store_tx *tx, int64_t id, const char *login,
+                             struct ks_error *err);
+    int (*incident_insert)(struct store_tx *tx, struct incident *inc, struct ks_error *err);
+    int (*incident_update)(struct store_tx *tx, const struct incident *inc, struct ks_error *err);
+    int (*incident_get)(struct store_tx *tx, const char *code, struct incident *out,
+                        struct ks_error *err);
+    int (*incident_list)(struct store_tx *tx, bool open_only, struct incident **out, size_t *n_out,
+                         struct ks_error *err);
+    int (*incident_count)(struct store_tx *tx, const char *prefix, int *n_out,
+                          struct ks_error *err);
+    int (*incident_link)(struct store_tx *tx, const struct incident *inc, int64_t complaint_id,
+                         int64_t at, struct ks_error *err);
+    int (*incident_numbers)(struct store_tx *tx, int64_t incident_id, char ***out, size_t *n_out,
+                            struct ks_error *err);
+    int (*incident_event_append)(struct store_tx *tx, struct event *ev, struct ks_error *err);
+    int (*incident_event_list)(struct store_tx *tx, int64_t incident_id, struct event **out,
+                               size_t *n_out, struct ks_error *err);
+
     int (*user_insert)(struct store_tx *tx, struct user *u, struct ks_error *err);
     int (*user_update)(struct store_tx *tx, struct user *u, struct ks_error *err);
     int (*user_get)(struct store_tx *tx, const char *login, struct user *out, struct ks_error *err);

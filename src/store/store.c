@@ -271,11 +271,13 @@ void stage_deadline_init(struct stage_deadline *d)
     d->clock.due_at = KS_TIME_NONE;
     d->clock.paused_at = KS_TIME_NONE;
     d->clock.met_at = KS_TIME_NONE;
+    d->next_action_at = KS_TIME_NONE;
 }
 
 void stage_deadline_release(struct stage_deadline *d)
 {
     free(d->rule);
+    free(d->number);
     stage_deadline_init(d);
 }
 
@@ -306,6 +308,272 @@ int store_deadline_list(struct store_tx *tx, int64_t complaint_id, struct stage_
     *out = NULL;
     *n_out = 0;
     return ops_of(tx)->deadline_list(tx, complaint_id, out, n_out, err);
+}
+
+/* Batches are bounded so one sweep or delivery round holds its locks briefly. */
+static int check_limit(int limit, struct ks_error *err)
+{
+    if (limit < 1 || limit > 10000)
+        return ks_fail(err, KS_EINVAL, "limit", "limit: '%d' is not from 1 to 10000", limit);
+    return 0;
+}
+
+int store_deadline_due(struct store_tx *tx, int64_t now, int limit, struct stage_deadline **out,
+                       size_t *n_out, struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    need_write(tx, "store_deadline_due");
+    if (check_limit(limit, err) < 0)
+        return KS_EINVAL;
+    return ops_of(tx)->deadline_due(tx, now, limit, out, n_out, err);
+}
+
+/* ---- outbox and in-app notifications ----------------------------------------------------- */
+
+static const char *const outbox_status_names[] = {"pending", "sent", "failed"};
+
+const char *outbox_status_name(enum outbox_status s)
+{
+    if ((unsigned)s >= sizeof(outbox_status_names) / sizeof(outbox_status_names[0]))
+        KS_BUG("outbox status %d", (int)s);
+    return outbox_status_names[s];
+}
+
+int outbox_status_parse(const char *s, enum outbox_status *out, struct ks_error *err)
+{
+    for (size_t i = 0; i < sizeof(outbox_status_names) / sizeof(outbox_status_names[0]); i++)
+        if (s && strcmp(s, outbox_status_names[i]) == 0) {
+            *out = (enum outbox_status)i;
+            return 0;
+        }
+    return ks_fail(err, KS_EINVAL, "status", "status: '%s' is not pending, sent or failed",
+                   s ? s : "");
+}
+
+void outbox_msg_init(struct outbox_msg *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->created_at = KS_TIME_NONE;
+    m->next_attempt_at = KS_TIME_NONE;
+    m->sent_at = KS_TIME_NONE;
+}
+
+void outbox_msg_release(struct outbox_msg *m)
+{
+    free(m->channel);
+    free(m->recipient);
+    free(m->template);
+    free(m->subject);
+    free(m->body);
+    free(m->payload);
+    free(m->last_error);
+    outbox_msg_init(m);
+}
+
+void outbox_msg_array_free(struct outbox_msg **ms, size_t n)
+{
+    if (!*ms)
+        return;
+    for (size_t i = 0; i < n; i++)
+        outbox_msg_release(&(*ms)[i]);
+    free(*ms);
+    *ms = NULL;
+}
+
+int store_outbox_insert(struct store_tx *tx, struct outbox_msg *m, struct ks_error *err)
+{
+    need_write(tx, "store_outbox_insert");
+    if (!m->channel || !*m->channel)
+        return ks_fail(err, KS_EINVAL, "channel", "outbox: no channel given");
+    if (!m->recipient || !*m->recipient)
+        return ks_fail(err, KS_EINVAL, "recipient", "outbox: no recipient given");
+    if (!m->body)
+        return ks_fail(err, KS_EINVAL, "body", "outbox: no body given");
+    if (m->created_at == KS_TIME_NONE || m->next_attempt_at == KS_TIME_NONE)
+        return ks_fail(err, KS_EINVAL, "created_at", "outbox: no time given");
+    return ops_of(tx)->outbox_insert(tx, m, err);
+}
+
+int store_outbox_due(struct store_tx *tx, int64_t now, int limit, struct outbox_msg **out,
+                     size_t *n_out, struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    need_write(tx, "store_outbox_due");
+    if (check_limit(limit, err) < 0)
+        return KS_EINVAL;
+    return ops_of(tx)->outbox_due(tx, now, limit, out, n_out, err);
+}
+
+int store_outbox_update(struct store_tx *tx, const struct outbox_msg *m, struct ks_error *err)
+{
+    need_write(tx, "store_outbox_update");
+    return ops_of(tx)->outbox_update(tx, m, err);
+}
+
+int store_outbox_list(struct store_tx *tx, int status, int limit, struct outbox_msg **out,
+                      size_t *n_out, struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (check_limit(limit, err) < 0)
+        return KS_EINVAL;
+    return ops_of(tx)->outbox_list(tx, status, limit, out, n_out, err);
+}
+
+void notification_init(struct notification *n)
+{
+    memset(n, 0, sizeof(*n));
+    n->created_at = KS_TIME_NONE;
+}
+
+void notification_release(struct notification *n)
+{
+    free(n->login);
+    free(n->kind);
+    free(n->title);
+    free(n->body);
+    free(n->number);
+    notification_init(n);
+}
+
+void notification_array_free(struct notification **ns, size_t n)
+{
+    if (!*ns)
+        return;
+    for (size_t i = 0; i < n; i++)
+        notification_release(&(*ns)[i]);
+    free(*ns);
+    *ns = NULL;
+}
+
+int store_notification_insert(struct store_tx *tx, struct notification *n, struct ks_error *err)
+{
+    need_write(tx, "store_notification_insert");
+    if (!n->login || !n->kind || !n->title || n->created_at == KS_TIME_NONE)
+        return ks_fail(err, KS_EINVAL, "notification",
+                       "notification: login, kind, title and time are required");
+    return ops_of(tx)->notification_insert(tx, n, err);
+}
+
+int store_notification_list(struct store_tx *tx, const char *login, bool unread_only, int limit,
+                            struct notification **out, size_t *n_out, struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (check_limit(limit, err) < 0)
+        return KS_EINVAL;
+    return ops_of(tx)->notification_list(tx, login, unread_only, limit, out, n_out, err);
+}
+
+int store_notification_read(struct store_tx *tx, int64_t id, const char *login,
+                            struct ks_error *err)
+{
+    need_write(tx, "store_notification_read");
+    return ops_of(tx)->notification_read(tx, id, login, err);
+}
+
+/* ---- incidents --------------------------------------------------------------------------- */
+
+void incident_init(struct incident *i)
+{
+    memset(i, 0, sizeof(*i));
+    i->created_at = KS_TIME_NONE;
+    i->closed_at = KS_TIME_NONE;
+}
+
+void incident_release(struct incident *i)
+{
+    free(i->code);
+    free(i->title);
+    free(i->owner);
+    free(i->key);
+    incident_init(i);
+}
+
+void incident_array_free(struct incident **is, size_t n)
+{
+    if (!*is)
+        return;
+    for (size_t i = 0; i < n; i++)
+        incident_release(&(*is)[i]);
+    free(*is);
+    *is = NULL;
+}
+
+int store_incident_insert(struct store_tx *tx, struct incident *inc, struct ks_error *err)
+{
+    need_write(tx, "store_incident_insert");
+    if (!inc->code || !*inc->code)
+        return ks_fail(err, KS_EINVAL, "code", "incident: no code given");
+    if (!inc->title || !*inc->title)
+        return ks_fail(err, KS_EINVAL, "title", "incident: a title is required");
+    if (inc->level != 1 && inc->level != 2)
+        return ks_fail(err, KS_EINVAL, "level", "level: '%d' is not 1 or 2", inc->level);
+    if (inc->created_at == KS_TIME_NONE)
+        return ks_fail(err, KS_EINVAL, "created_at", "incident: no time given");
+    return ops_of(tx)->incident_insert(tx, inc, err);
+}
+
+int store_incident_update(struct store_tx *tx, const struct incident *inc, struct ks_error *err)
+{
+    need_write(tx, "store_incident_update");
+    if (inc->level != 1 && inc->level != 2)
+        return ks_fail(err, KS_EINVAL, "level", "level: '%d' is not 1 or 2", inc->level);
+    return ops_of(tx)->incident_update(tx, inc, err);
+}
+
+int store_incident_get(struct store_tx *tx, const char *code, struct incident *out,
+                       struct ks_error *err)
+{
+    incident_release(out);
+    return ops_of(tx)->incident_get(tx, code, out, err);
+}
+
+int store_incident_list(struct store_tx *tx, bool open_only, struct incident **out, size_t *n_out,
+                        struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    return ops_of(tx)->incident_list(tx, open_only, out, n_out, err);
+}
+
+int store_incident_count(struct store_tx *tx, const char *prefix, int *n_out, struct ks_error *err)
+{
+    *n_out = 0;
+    return ops_of(tx)->incident_count(tx, prefix, n_out, err);
+}
+
+int store_incident_link(struct store_tx *tx, const struct incident *inc, int64_t complaint_id,
+                        int64_t at, struct ks_error *err)
+{
+    need_write(tx, "store_incident_link");
+    return ops_of(tx)->incident_link(tx, inc, complaint_id, at, err);
+}
+
+int store_incident_numbers(struct store_tx *tx, int64_t incident_id, char ***out, size_t *n_out,
+                           struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    return ops_of(tx)->incident_numbers(tx, incident_id, out, n_out, err);
+}
+
+int store_incident_event_append(struct store_tx *tx, struct event *ev, struct ks_error *err)
+{
+    need_write(tx, "store_incident_event_append");
+    if (ev->at == KS_TIME_NONE || !ev->actor || !ev->kind)
+        return ks_fail(err, KS_EINVAL, "event", "incident event: time, actor and kind required");
+    return ops_of(tx)->incident_event_append(tx, ev, err);
+}
+
+int store_incident_event_list(struct store_tx *tx, int64_t incident_id, struct event **out,
+                              size_t *n_out, struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    return ops_of(tx)->incident_event_list(tx, incident_id, out, n_out, err);
 }
 
 void user_init(struct user *u)

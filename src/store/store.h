@@ -132,6 +132,12 @@ struct stage_deadline {
     bool breached; /* marked by a sweep or when met late */
     int warned;    /* warnings sent (sweeper) */
     int escalated; /* escalation steps taken (sweeper) */
+    bool whole;    /* the whole-complaint limit (preset `whole`), not a stage's clock */
+    /* When the sweeper must next look at this clock (its next warning, breach or escalation
+     * step); KS_TIME_NONE on a running clock makes the store use started_at, so a clock put
+     * by code that does not know the sweeper is still looked at. Ignored once met. */
+    int64_t next_action_at;
+    char *number; /* the complaint's number: filled by store_deadline_due() only */
 };
 void stage_deadline_init(struct stage_deadline *d);
 void stage_deadline_release(struct stage_deadline *d);
@@ -142,6 +148,116 @@ int store_deadline_put(struct store_tx *tx, struct stage_deadline *d, struct ks_
 /* All stage deadlines of a complaint in the order they were started. */
 int store_deadline_list(struct store_tx *tx, int64_t complaint_id, struct stage_deadline **out,
                         size_t *n_out, struct ks_error *err);
+/* Running clocks (met_at unset) whose next_action_at is at or before now, soonest first, at
+ * most limit (1..10000), each with its complaint's number. Served by a partial index, so the
+ * cost follows the due rows, not the open complaints. On PostgreSQL the rows are locked FOR
+ * UPDATE SKIP LOCKED, so sweepers on several nodes take disjoint rows; on SQLite the write
+ * transaction serialises sweepers. Use a write transaction. */
+int store_deadline_due(struct store_tx *tx, int64_t now, int limit, struct stage_deadline **out,
+                       size_t *n_out, struct ks_error *err);
+
+/* ---- notifications (issue 5) ----------------------------------------------------------- */
+
+enum outbox_status { OUTBOX_PENDING = 0, OUTBOX_SENT, OUTBOX_FAILED };
+/* "pending", "sent", "failed" and back (KS_EINVAL naming the value). */
+const char *outbox_status_name(enum outbox_status s);
+int outbox_status_parse(const char *s, enum outbox_status *out, struct ks_error *err);
+
+/* One message waiting for (or done with) delivery over one preset channel. */
+struct outbox_msg {
+    int64_t id; /* also the X-Kesu-Delivery id, the same on every attempt */
+    int64_t created_at;
+    char *channel;   /* the preset channel's name */
+    char *recipient; /* login, e-mail address or phone number, as the channel needs */
+    char *template;  /* "ack", "reply", "escalation", "emergency", ...; may be NULL */
+    char *subject;   /* may be NULL */
+    char *body;
+    char *payload;        /* the webhook's JSON body; may be NULL */
+    int64_t complaint_id; /* 0: none */
+    int attempts;
+    int64_t next_attempt_at;
+    enum outbox_status status;
+    char *last_error; /* the last failed attempt's message, or NULL */
+    int64_t sent_at;  /* KS_TIME_NONE until sent */
+};
+void outbox_msg_init(struct outbox_msg *m);
+void outbox_msg_release(struct outbox_msg *m);
+void outbox_msg_array_free(struct outbox_msg **ms, size_t n);
+/* Inserts m (sets m->id); write it in the transaction of the event that causes it. */
+int store_outbox_insert(struct store_tx *tx, struct outbox_msg *m, struct ks_error *err);
+/* Pending messages with next_attempt_at at or before now, oldest first, at most limit,
+ * locked like store_deadline_due(). */
+int store_outbox_due(struct store_tx *tx, int64_t now, int limit, struct outbox_msg **out,
+                     size_t *n_out, struct ks_error *err);
+/* Writes attempts, next_attempt_at, status, last_error and sent_at of m (by id). */
+int store_outbox_update(struct store_tx *tx, const struct outbox_msg *m, struct ks_error *err);
+/* The newest messages first, at most limit; status -1 for any. */
+int store_outbox_list(struct store_tx *tx, int status, int limit, struct outbox_msg **out,
+                      size_t *n_out, struct ks_error *err);
+
+/* An in-app notification for one user. */
+struct notification {
+    int64_t id;
+    char *login;
+    int64_t created_at;
+    char *kind;           /* "warning", "breach", "escalation", "emergency", "incident" */
+    char *title;          /* one line */
+    char *body;           /* may be NULL */
+    int64_t complaint_id; /* 0: none */
+    char *number;         /* the complaint's or incident's code, or NULL */
+    bool read;
+};
+void notification_init(struct notification *n);
+void notification_release(struct notification *n);
+void notification_array_free(struct notification **ns, size_t n);
+int store_notification_insert(struct store_tx *tx, struct notification *n, struct ks_error *err);
+/* The user's notifications, newest first, at most limit; only unread ones when unread_only. */
+int store_notification_list(struct store_tx *tx, const char *login, bool unread_only, int limit,
+                            struct notification **out, size_t *n_out, struct ks_error *err);
+/* Marks notification id of login read; KS_ENOTFOUND when login has no such notification. */
+int store_notification_read(struct store_tx *tx, int64_t id, const char *login,
+                            struct ks_error *err);
+
+/* ---- incidents (应急事件, issue 5) -------------------------------------------------------- */
+
+struct incident {
+    int64_t id;
+    char *code; /* INC20261129-01 */
+    char *title;
+    int level;   /* 1 or 2 */
+    char *owner; /* login or NULL */
+    bool closed;
+    char *key; /* the surge key it was opened for, or NULL when declared by hand */
+    int64_t created_at;
+    int64_t closed_at; /* KS_TIME_NONE while open */
+};
+void incident_init(struct incident *i);
+void incident_release(struct incident *i);
+void incident_array_free(struct incident **is, size_t n);
+/* Inserts inc (code set by the caller; sets id). KS_ECONFLICT when the code is taken or an
+ * open incident has the same key (two writers opening one surge: the loser attaches). */
+int store_incident_insert(struct store_tx *tx, struct incident *inc, struct ks_error *err);
+/* Writes title, level, owner, closed and closed_at (by id). */
+int store_incident_update(struct store_tx *tx, const struct incident *inc, struct ks_error *err);
+int store_incident_get(struct store_tx *tx, const char *code, struct incident *out,
+                       struct ks_error *err);
+/* Incidents newest first; open ones only when open_only. */
+int store_incident_list(struct store_tx *tx, bool open_only, struct incident **out, size_t *n_out,
+                        struct ks_error *err);
+/* How many incident codes start with prefix ("INC20261129-"), to number the next one. */
+int store_incident_count(struct store_tx *tx, const char *prefix, int *n_out, struct ks_error *err);
+/* Links a complaint to an incident and records the code in the complaint's `incident` field
+ * (system bookkeeping: the complaint's version is not bumped). A link that exists is kept. */
+int store_incident_link(struct store_tx *tx, const struct incident *inc, int64_t complaint_id,
+                        int64_t at, struct ks_error *err);
+/* The numbers of the complaints linked to incident_id, oldest link first (owned array of
+ * owned strings; free each and the array). */
+int store_incident_numbers(struct store_tx *tx, int64_t incident_id, char ***out, size_t *n_out,
+                           struct ks_error *err);
+/* The incident's own timeline: ev->complaint_id carries the incident id. */
+int store_incident_event_append(struct store_tx *tx, struct event *ev, struct ks_error *err);
+int store_incident_event_list(struct store_tx *tx, int64_t incident_id, struct event **out,
+                              size_t *n_out, struct ks_error *err);
 
 struct user {
     int64_t id;
