@@ -21,6 +21,29 @@ static const char init_usage[] =
     "or is generated and printed once. Running init again on an existing database keeps\n"
     "its data, applies new migrations and updates the settings given.\n";
 
+/* Whether the database already holds a kesu schema: a file that exists, or a server
+ * database with migrations applied (whose admin must not get a new generated password). */
+static bool is_initialised(const char *url)
+{
+    struct store_conf sc = {.url = url};
+    struct store *s = NULL;
+    struct stat st;
+    int version = 0;
+
+    if (!strstr(url, "://"))
+        return stat(url, &st) == 0;
+    if (store_open(&sc, &s, NULL) == 0)
+        store_schema_version(s, &version, NULL);
+    store_close(&s);
+    return version > 0;
+}
+
+/* A URL may hold a password: messages name a server database without it. */
+static const char *shown_db(const char *url)
+{
+    return strstr(url, "://") ? "the database" : url;
+}
+
 int cmd_init(int argc, char **argv)
 {
     static const struct cli_opt opts[] = {
@@ -36,7 +59,6 @@ int cmd_init(int argc, char **argv)
     struct app_init init = {0};
     struct app_conf conf = {0};
     struct ks_error err = {0};
-    struct stat st;
     const char *password = getenv("KESU_ADMIN_PASSWORD");
     char generated[SECRET_TOKEN_CHARS + 1] = "";
     char hash[SECRET_HASH_MAX];
@@ -74,7 +96,7 @@ int cmd_init(int argc, char **argv)
     }
     free(ps);
     conf.db_url = cli_db(&ctx);
-    existed = stat(conf.db_url, &st) == 0;
+    existed = is_initialised(conf.db_url);
     if (!password && !existed) {
         secret_token(generated);
         generated[16] = '\0';
@@ -88,7 +110,7 @@ int cmd_init(int argc, char **argv)
     rc = app_init_db(&conf, &init, &err);
     if (rc < 0)
         return cli_fail(&err);
-    printf("%s %s (preset %s)\n", existed ? "updated" : "initialised", conf.db_url,
+    printf("%s %s (preset %s)\n", existed ? "updated" : "initialised", shown_db(conf.db_url),
            init.preset ? init.preset : APP_DEFAULT_PRESET);
     if (generated[0])
         printf("admin password: %s  (shown once; change it with 'kesu user passwd admin')\n",
@@ -130,8 +152,8 @@ int cmd_migrate(int argc, char **argv)
     if (rc < 0)
         return cli_fail(&err);
     if (from == to)
-        printf("%s is up to date (schema version %d)\n", sc.url, to);
+        printf("%s is up to date (schema version %d)\n", shown_db(sc.url), to);
     else
-        printf("%s migrated from schema version %d to %d\n", sc.url, from, to);
+        printf("%s migrated from schema version %d to %d\n", shown_db(sc.url), from, to);
     return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd-classify.h"
+#include "cli/cmd-copy.h"
 #include "cli/cmd-report.h"
 #include "cli/cmd-serve.h"
 #include "cli/cmd-user.h"
@@ -26,6 +27,7 @@ static const struct cli_command commands[] = {
     {"user", cmd_user, 0, "add, list, change password of, or disable users"},
     {"department", cmd_department, 0, "add or list departments (the tree 分行 → 支行)"},
     {"token", cmd_token, 0, "create an API token for a user"},
+    {"copy", cmd_copy, 0, "copy a site to another database and verify (counts, checksums)"},
     {"report", cmd_report, 0, "reports: volume, timeliness, quality and departments of a period"},
     {"calendar", cmd_calendar, 0, "working days: check a date, compute a deadline"},
     {"version", cmd_version, 0, "print the version"},
