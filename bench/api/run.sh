@@ -155,9 +155,14 @@ awk -v hwm="$hwm" '
     END {
         printf "\n%-34s %10s %8s %9s %9s %8s %9s\n", "endpoint", "req/s", "healthz",
                "p50 ms", "p99 ms", "errors", "RSS MB"
-        for (i = 1; i <= NR; i++)
-            printf "%-34s %10.0f %7.1f%% %9.2f %9.2f %8d %9.1f\n", label[name[i]], rps[i],
-                   100 * rps[i] / base, p50[i], p99[i], bad[i], rss[i]
+        for (i = 1; i <= NR; i++) {
+            # Pad by display width: a Chinese character is 3 bytes and 2 columns wide.
+            t = label[name[i]]
+            wide = gsub(/[\200-\377]/, "&", t) / 3
+            printf "%s%*s %10.0f %7.1f%% %9.2f %9.2f %8d %9.1f\n", label[name[i]],
+                   34 - (length(label[name[i]]) - wide), "", rps[i], 100 * rps[i] / base,
+                   p50[i], p99[i], bad[i], rss[i]
+        }
         printf "server peak resident memory (VmHWM): %.1f MB\n", hwm / 1024
         printf "\ntargets (issue 4):\n"
         for (i = 1; i <= NR; i++) {
