@@ -29,8 +29,8 @@ static const char usage[] =
     "usage: bench-gen [--db PATH] [--rows N] [--seed N] [--batch N] [--now RFC3339]\n\n"
     "Adds N generated complaints (default 1000000) to a database made by `kesu init`\n"
     "(default $KESU_DB or ./kesu.db), with departments, handlers and customers. The same\n"
-    "seed (default 20250101) gives the same data. --now (default: the clock) decides which\n"
-    "complaints are still open and which stage clocks are overdue.\n";
+    "seed (default 20250101) gives the same data. --now (default 2026-11-29T00:00 local, the\n"
+    "end of the data) decides which complaints are still open and which clocks are overdue.\n";
 
 /* ---- random numbers: splitmix64, small and reproducible on every platform ------------- */
 
@@ -605,21 +605,25 @@ int main(int argc, char **argv)
     }
     conf.db_url = db;
     if (app_open(&a, &conf, &err) < 0) {
-        fprintf(stderr, "bench-gen: %s: %s (run `kesu init` first)\n", db, err.message);
+        fprintf(stderr, "bench-gen: %s\n", err.message);
         return 1;
     }
     rng_state = seed;
     struct gen g = {.a = &a, .rows = rows};
     g.begin = ks_time_from_local((struct ks_date){2025, 1, 1}, 0, a.zone.utc_offset_min);
     g.end = ks_time_from_local((struct ks_date){2026, 11, 29}, 0, a.zone.utc_offset_min);
-    g.now = (int64_t)time(NULL);
+    g.now = g.end;
     if (now_text && ks_time_parse(now_text, a.zone.utc_offset_min, "--now", &g.now, &err) < 0) {
         fprintf(stderr, "bench-gen: %s\n", err.message);
         app_close(&a);
         return 2;
     }
-    if (g.now < g.end)
-        g.now = g.end;
+    if (g.now < g.end) {
+        fprintf(stderr, "bench-gen: --now: '%s' is before the last day generated (2026-11-28)\n",
+                now_text);
+        app_close(&a);
+        return 2;
+    }
     g.customers = xcalloc(N_CUSTOMERS, sizeof(*g.customers));
     customers_make(g.customers, N_CUSTOMERS);
     rc = ensure_org(&a, &err);
