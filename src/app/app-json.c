@@ -1,6 +1,7 @@
 /* JSON views shared by the CLI and the HTTP API (see app-json.h). */
 #include "app/app-json.h"
 
+#include "app/app-motion.h"
 #include "codec/complaint-json.h"
 #include "lib/banned.h"
 
@@ -28,6 +29,19 @@ json_t *deadline_to_json(const struct stage_deadline *d, int offset_min, int64_t
                      d->clock.extended);
 }
 
+/* A deadline with its explanation in words (which rule, which days were skipped and why). */
+static json_t *deadline_explained(const struct app *a, const struct stage_deadline *d, int64_t now)
+{
+    json_t *j = deadline_to_json(d, a->zone.utc_offset_min, now);
+    struct buf b;
+
+    buf_init(&b, 8192);
+    if (app_deadline_explain(a, d, &b, NULL) == 0)
+        json_object_set_new(j, "explain", json_string(buf_str(&b)));
+    buf_release(&b);
+    return j;
+}
+
 json_t *app_view_to_json(const struct app *a, const struct app_view *v, int64_t now, unsigned flags)
 {
     int off = a->zone.utc_offset_min;
@@ -35,8 +49,12 @@ json_t *app_view_to_json(const struct app *a, const struct app_view *v, int64_t 
     json_t *dls = json_array();
 
     for (size_t i = 0; i < v->n_dls; i++)
-        json_array_append_new(dls, deadline_to_json(&v->dls[i], off, now));
+        json_array_append_new(dls, deadline_explained(a, &v->dls[i], now));
     json_object_set_new(j, "deadlines", dls);
+    json_object_set_new(j, "whole_deadline",
+                        v->whole.id ? deadline_explained(a, &v->whole, now) : json_null());
+    /* Response level 1 or urgent: the emergency plan runs (issue 5). */
+    json_object_set_new(j, "emergency", json_boolean(v->c.urgent || v->c.response_level == 1));
     json_object_set_new(j, "events", events_to_json(v->evs, v->n_evs, off));
     return j;
 }

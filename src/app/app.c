@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/app-json.h"
+#include "app/app-motion.h"
 #include "lib/embed.h"
 #include "lib/xalloc.h"
 #include "preset/preset-load.h"
@@ -341,6 +342,7 @@ void app_view_init(struct app_view *v)
 {
     memset(v, 0, sizeof(*v));
     complaint_init(&v->c);
+    stage_deadline_init(&v->whole);
 }
 
 void app_view_release(struct app_view *v)
@@ -348,6 +350,7 @@ void app_view_release(struct app_view *v)
     complaint_release(&v->c);
     event_array_free(&v->evs, v->n_evs);
     stage_deadline_array_free(&v->dls, v->n_dls);
+    stage_deadline_release(&v->whole);
     v->n_evs = 0;
     v->n_dls = 0;
 }
@@ -364,6 +367,13 @@ int app_get(struct app *a, const char *number, struct app_view *out, struct ks_e
     if ((rc = store_complaint_get(tx, number, &out->c, err)) < 0 ||
         (rc = store_event_list(tx, out->c.id, &out->evs, &out->n_evs, err)) < 0 ||
         (rc = store_deadline_list(tx, out->c.id, &out->dls, &out->n_dls, err)) < 0) {
+        store_tx_rollback(&tx);
+        return rc;
+    }
+    if ((rc = store_deadline_whole(tx, out->c.id, &out->whole, err)) == KS_ENOTFOUND) {
+        ks_error_clear(err);
+        stage_deadline_init(&out->whole);
+    } else if (rc < 0) {
         store_tx_rollback(&tx);
         return rc;
     }
@@ -432,7 +442,9 @@ static int start_stage_clock(struct app *a, struct store_tx *tx, const struct co
         char label[64];
         dl_period_format(period, label, sizeof(label));
         d.rule = xstrdup(rule && rule->label ? rule->label : label);
-        rc = store_deadline_put(tx, &d, err);
+        rc = app_next_action(a, &d, &d.next_action_at, err);
+        if (rc == 0)
+            rc = store_deadline_put(tx, &d, err);
     }
     if (rc == 0)
         rc = add_event(tx, c->id, now, actor, EV_DEADLINE, -1, -1, "started",
@@ -450,7 +462,7 @@ static int meet_stage_clock(struct store_tx *tx, int64_t complaint_id, enum wf_s
     int rc = store_deadline_list(tx, complaint_id, &dls, &n, err);
 
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (dls[i].stage != stage || dls[i].clock.met_at != KS_TIME_NONE)
+        if (dls[i].whole || dls[i].stage != stage || dls[i].clock.met_at != KS_TIME_NONE)
             continue;
         stage_clock_meet(&dls[i].clock, now);
         dls[i].breached = stage_clock_is_breached(&dls[i].clock, now);
@@ -609,7 +621,8 @@ int app_register(struct app *a, struct complaint *c, const struct wf_actor *acto
         goto fail;
     rc = add_event(tx, c->id, now, "system", EV_CLASSIFIED, -1, -1, NULL, judged, err);
     judged = NULL;
-    if (rc < 0 || (rc = start_stage_clock(a, tx, c, WF_STATE_NEW, now, "system", err)) < 0)
+    if (rc < 0 || (rc = start_stage_clock(a, tx, c, WF_STATE_NEW, now, "system", err)) < 0 ||
+        (rc = app_motion_registered(a, tx, c, actor->login, now, err)) < 0)
         goto fail;
     return store_tx_commit(&tx, err);
 fail:
@@ -736,6 +749,8 @@ int app_update(struct app *a, struct complaint *next, int to, const struct wf_ac
             goto out;
         if (!wf_is_terminal(to_state) &&
             (rc = start_stage_clock(a, tx, next, to_state, now, "system", err)) < 0)
+            goto out;
+        if ((rc = app_motion_moved(a, tx, next, cur.status, to_state, now, err)) < 0)
             goto out;
     }
     rc = store_tx_commit(&tx, err);

@@ -18,6 +18,7 @@
 #include "core/preset.h"
 #include "core/severity.h"
 #include "core/workflow.h"
+#include "lib/buf.h"
 #include "lib/err.h"
 #include "store/store.h"
 
@@ -36,6 +37,10 @@ struct app {
     char *tz_name;
     struct preset preset;
     struct sev_engine *engine;
+    /* Builds the customer's survey link for complaint `number` into out, for the
+     * {{survey_url}} template placeholder. The HTTP layer owns the link format and sets this;
+     * NULL renders the placeholder empty. */
+    int (*survey_url)(struct app *a, const char *number, struct buf *out, struct ks_error *err);
 };
 
 /* Settings written by `kesu init` and read by app_open. */
@@ -102,6 +107,7 @@ struct app_view {
     size_t n_evs;
     struct stage_deadline *dls;
     size_t n_dls;
+    struct stage_deadline whole; /* the whole-complaint limit; whole.id == 0 when none */
 };
 void app_view_init(struct app_view *v);
 void app_view_release(struct app_view *v);

@@ -93,6 +93,7 @@ enum pg_stmt {
     ST_IDEM_GET,
     ST_IDEM_PUT,
     ST_DEADLINE_DUE,
+    ST_DEADLINE_WHOLE,
     ST_OUTBOX_INSERT,
     ST_OUTBOX_DUE,
     ST_OUTBOX_UPDATE,
@@ -153,7 +154,9 @@ static const char *const fixed_sql[ST__COUNT] = {
                            " rule = $11, breached = $12, warned = $13, escalated = $14,"
                            " whole = $15, next_action_at = " DL_NEXT " WHERE id = $17",
     [ST_DEADLINE_LIST] = "SELECT id, " DL_COLS " FROM stage_deadlines WHERE complaint_id = $1"
-                         " ORDER BY started_at, id",
+                         " AND NOT whole ORDER BY started_at, id",
+    [ST_DEADLINE_WHOLE] = "SELECT id, " DL_COLS " FROM stage_deadlines WHERE complaint_id = $1"
+                          " AND whole ORDER BY id DESC LIMIT 1",
     [ST_USER_INSERT] = "INSERT INTO users(" USER_COLS ", version)"
                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)"
                        " ON CONFLICT (login) DO NOTHING RETURNING id",
@@ -2390,6 +2393,26 @@ static int pg_idem_put(struct store_tx *base, const struct idem_record *r, struc
     return rc;
 }
 
+static int pg_deadline_whole(struct store_tx *base, int64_t complaint_id,
+                             struct stage_deadline *out, struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_int(&p, complaint_id);
+    rc = tx_run(tx_of(base), ST_DEADLINE_WHOLE, &p, &res, NULL, err, "reading the whole limit");
+    if (rc < 0)
+        return rc;
+    if (PQntuples(res) > 0)
+        rc = read_deadline(res, 0, out, err);
+    else
+        rc = ks_fail(err, KS_ENOTFOUND, "deadlines", "complaint #%lld has no whole limit",
+                     (long long)complaint_id);
+    PQclear(res);
+    return rc;
+}
+
 static int pg_deadline_due(struct store_tx *base, int64_t now, int limit,
                            struct stage_deadline **out, size_t *n_out, struct ks_error *err)
 {
@@ -2874,6 +2897,7 @@ const struct store_ops store_pg_ops = {
     .event_list = pg_event_list,
     .deadline_put = pg_deadline_put,
     .deadline_list = pg_deadline_list,
+    .deadline_whole = pg_deadline_whole,
     .deadline_due = pg_deadline_due,
     .outbox_insert = pg_outbox_insert,
     .outbox_due = pg_outbox_due,

@@ -83,6 +83,7 @@ enum sq_stmt {
     ST_IDEM_GET,
     ST_IDEM_PUT,
     ST_DEADLINE_DUE,
+    ST_DEADLINE_WHOLE,
     ST_OUTBOX_INSERT,
     ST_OUTBOX_DUE,
     ST_OUTBOX_UPDATE,
@@ -144,7 +145,9 @@ static const char *const fixed_sql[ST__COUNT] = {
                            " rule = ?11, breached = ?12, warned = ?13, escalated = ?14,"
                            " whole = ?15, next_action_at = " DL_NEXT " WHERE id = ?17",
     [ST_DEADLINE_LIST] = "SELECT id, " DL_COLS " FROM stage_deadlines WHERE complaint_id = ?1"
-                         " ORDER BY started_at, id",
+                         " AND whole = 0 ORDER BY started_at, id",
+    [ST_DEADLINE_WHOLE] = "SELECT id, " DL_COLS " FROM stage_deadlines WHERE complaint_id = ?1"
+                          " AND whole = 1 ORDER BY id DESC LIMIT 1",
     [ST_USER_INSERT] = "INSERT INTO users(" USER_COLS ", version)"
                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1)",
     [ST_USER_UPDATE] = "UPDATE users SET login = ?1, name = ?2, role = ?3, department = ?4,"
@@ -2293,6 +2296,28 @@ static int sq_idem_put(struct store_tx *base, const struct idem_record *r, struc
     return rc;
 }
 
+static int sq_deadline_whole(struct store_tx *base, int64_t complaint_id,
+                             struct stage_deadline *out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_DEADLINE_WHOLE, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, complaint_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = read_deadline(st, out, err);
+    else if (rc == SQLITE_DONE)
+        rc = ks_fail(err, KS_ENOTFOUND, "deadlines", "complaint #%lld has no whole limit",
+                     (long long)complaint_id);
+    else
+        rc = sq_fail(tx->conn->db, rc, err, "reading the whole limit");
+    done(st);
+    return rc;
+}
+
 static int sq_deadline_due(struct store_tx *base, int64_t now, int limit,
                            struct stage_deadline **out, size_t *n_out, struct ks_error *err)
 {
@@ -2854,6 +2879,7 @@ const struct store_ops store_sqlite_ops = {
     .event_list = sq_event_list,
     .deadline_put = sq_deadline_put,
     .deadline_list = sq_deadline_list,
+    .deadline_whole = sq_deadline_whole,
     .deadline_due = sq_deadline_due,
     .outbox_insert = sq_outbox_insert,
     .outbox_due = sq_outbox_due,

@@ -71,6 +71,8 @@ struct store_ops {
     int (*deadline_list)(struct store_tx *tx, int64_t complaint_id, struct stage_deadline **out,
                          size_t *n_out, struct ks_error *err);
 
+    int (*deadline_whole)(struct store_tx *tx, int64_t complaint_id, struct stage_deadline *out,
+                          struct ks_error *err);
     int (*deadline_due)(struct store_tx *tx, int64_t now, int limit, struct stage_deadline **out,
                         size_t *n_out, struct ks_error *err);
 

@@ -310,6 +310,13 @@ int store_deadline_list(struct store_tx *tx, int64_t complaint_id, struct stage_
     return ops_of(tx)->deadline_list(tx, complaint_id, out, n_out, err);
 }
 
+int store_deadline_whole(struct store_tx *tx, int64_t complaint_id, struct stage_deadline *out,
+                         struct ks_error *err)
+{
+    stage_deadline_release(out);
+    return ops_of(tx)->deadline_whole(tx, complaint_id, out, err);
+}
+
 /* Batches are bounded so one sweep or delivery round holds its locks briefly. */
 static int check_limit(int limit, struct ks_error *err)
 {

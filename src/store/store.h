@@ -145,9 +145,13 @@ void stage_deadline_array_free(struct stage_deadline **ds, size_t n);
 
 /* Inserts (d->id == 0; sets it) or updates (by id) a stage deadline. */
 int store_deadline_put(struct store_tx *tx, struct stage_deadline *d, struct ks_error *err);
-/* All stage deadlines of a complaint in the order they were started. */
+/* All stage deadlines of a complaint in the order they were started (not the whole limit). */
 int store_deadline_list(struct store_tx *tx, int64_t complaint_id, struct stage_deadline **out,
                         size_t *n_out, struct ks_error *err);
+/* The whole-complaint limit of a complaint (d->whole), the latest when there are several;
+ * KS_ENOTFOUND when the preset set none. out is initialised by the caller. */
+int store_deadline_whole(struct store_tx *tx, int64_t complaint_id, struct stage_deadline *out,
+                         struct ks_error *err);
 /* Running clocks (met_at unset) whose next_action_at is at or before now, soonest first, at
  * most limit (1..10000), each with its complaint's number. Served by a partial index, so the
  * cost follows the due rows, not the open complaints. On PostgreSQL the rows are locked FOR
