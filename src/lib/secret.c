@@ -1,7 +1,9 @@
 /* Password hashes and random tokens on libsodium: argon2id with the library's interactive
- * limits, which keeps a login under ~100 ms on a small server. */
+ * limits, which keeps a login under ~100 ms on a small server. The one global is the lock
+ * that bounds concurrent password checks (memory, see below). */
 #include "lib/secret.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -29,11 +31,21 @@ int secret_hash_password(const char *password, char out[SECRET_HASH_MAX], struct
     return 0;
 }
 
+/* Each argon2id check holds 64 MiB (the interactive memory limit) while it runs; checking
+ * one password at a time keeps a burst of logins from multiplying that, at the price of
+ * queueing logins (~0.1 s each) behind one another. */
+static pthread_mutex_t verify_lock = PTHREAD_MUTEX_INITIALIZER;
+
 bool secret_verify_password(const char *hash, const char *password)
 {
+    bool ok;
+
     if (!hash || !password || sodium_init() < 0)
         return false;
-    return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    pthread_mutex_lock(&verify_lock);
+    ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+    pthread_mutex_unlock(&verify_lock);
+    return ok;
 }
 
 void secret_token(char out[SECRET_TOKEN_CHARS + 1])
