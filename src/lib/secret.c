@@ -9,6 +9,11 @@
 
 #include "lib/banned.h"
 
+/* Each argon2id hash or check holds 64 MiB (the interactive memory limit) while it runs;
+ * doing one at a time keeps a burst of logins from multiplying that, at the price of queueing
+ * them (~0.1 s each) behind one another. */
+static pthread_mutex_t pwhash_lock = PTHREAD_MUTEX_INITIALIZER;
+
 int secret_init(struct ks_error *err)
 {
     if (sodium_init() < 0)
@@ -19,22 +24,22 @@ int secret_init(struct ks_error *err)
 int secret_hash_password(const char *password, char out[SECRET_HASH_MAX], struct ks_error *err)
 {
     size_t len = strlen(password);
+    int rc;
+
     if (len < 8)
         return ks_fail(err, KS_EINVAL, "password", "password: needs at least 8 characters");
     if (len > 200)
         return ks_fail(err, KS_EINVAL, "password", "password: at most 200 bytes");
     if (secret_init(err) < 0)
         return KS_EINTERNAL;
-    if (crypto_pwhash_str(out, password, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    pthread_mutex_lock(&pwhash_lock);
+    rc = crypto_pwhash_str(out, password, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                           crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    pthread_mutex_unlock(&pwhash_lock);
+    if (rc != 0)
         return ks_fail(err, KS_EINTERNAL, NULL, "password hashing ran out of memory");
     return 0;
 }
-
-/* Each argon2id check holds 64 MiB (the interactive memory limit) while it runs; checking
- * one password at a time keeps a burst of logins from multiplying that, at the price of
- * queueing logins (~0.1 s each) behind one another. */
-static pthread_mutex_t verify_lock = PTHREAD_MUTEX_INITIALIZER;
 
 bool secret_verify_password(const char *hash, const char *password)
 {
@@ -42,9 +47,9 @@ bool secret_verify_password(const char *hash, const char *password)
 
     if (!hash || !password || sodium_init() < 0)
         return false;
-    pthread_mutex_lock(&verify_lock);
+    pthread_mutex_lock(&pwhash_lock);
     ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-    pthread_mutex_unlock(&verify_lock);
+    pthread_mutex_unlock(&pwhash_lock);
     return ok;
 }
 
