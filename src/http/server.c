@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/app-background.h"
 #include "http/http.h"
 #include "lib/buf.h"
 #include "lib/xalloc.h"
@@ -236,15 +237,34 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, struct ks_er
     return 0;
 }
 
+/* The sweeper's interval in seconds: $KESU_SWEEP_INTERVAL (0 turns it off), else 60. */
+static int sweep_interval(int *out, struct ks_error *err)
+{
+    const char *v = getenv("KESU_SWEEP_INTERVAL");
+    char *end;
+    long n;
+
+    *out = APP_SWEEP_INTERVAL_DEFAULT;
+    if (!v || !*v)
+        return 0;
+    n = strtol(v, &end, 10);
+    if (*end || n < 0 || n > 86400)
+        return ks_fail(err, KS_ECONFIG, "sweep_interval",
+                       "sweep_interval: '%s' is not 0..86400 seconds", v);
+    *out = (int)n;
+    return 0;
+}
+
 int http_serve(const struct http_conf *conf, struct ks_error *err)
 {
     struct server srv = {.ctx = {.app = conf->app}};
+    struct app_background *bg = NULL;
     struct sockaddr_in sa;
     struct MHD_Daemon *d;
     const union MHD_DaemonInfo *info;
     sigset_t sigs, old;
     int threads = conf->threads > 0 ? conf->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    int sig = 0, rc;
+    int sig = 0, sweep_secs = 0, rc;
 
     if (threads < 1)
         threads = 1;
@@ -258,6 +278,11 @@ int http_serve(const struct http_conf *conf, struct ks_error *err)
     signal(SIGPIPE, SIG_IGN);
     if ((rc = app_batcher_start(conf->app, 0, &srv.ctx.batcher, err)) < 0)
         goto out;
+    if ((rc = sweep_interval(&sweep_secs, err)) < 0 ||
+        (rc = app_background_start(conf->app, sweep_secs, true, &bg, err)) < 0) {
+        app_batcher_stop(&srv.ctx.batcher);
+        goto out;
+    }
     d = MHD_start_daemon(
         MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_request, &srv,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
@@ -267,6 +292,7 @@ int http_serve(const struct http_conf *conf, struct ks_error *err)
     if (!d) {
         rc = ks_fail(err, KS_ECONFIG, "listen", "listen: cannot serve on %s: %s",
                      conf->listen ? conf->listen : "127.0.0.1:8080", strerror(errno));
+        app_background_stop(&bg);
         app_batcher_stop(&srv.ctx.batcher);
         goto out;
     }
@@ -284,6 +310,7 @@ int http_serve(const struct http_conf *conf, struct ks_error *err)
         nanosleep(&ms10, NULL);
     }
     MHD_stop_daemon(d);
+    app_background_stop(&bg);
     app_batcher_stop(&srv.ctx.batcher);
     rc = 0;
 out:
