@@ -9,6 +9,7 @@
 #include "cli/cmd-copy.h"
 #include "cli/cmd-report.h"
 #include "cli/cmd-serve.h"
+#include "cli/cmd-sweep.h"
 #include "cli/cmd-user.h"
 #include "lib/banned.h"
 
@@ -24,6 +25,9 @@ static const struct cli_command commands[] = {
     {"comment", cmd_comment, 0, "add a note to a complaint's timeline"},
     {"override", cmd_override, 0, "correct a complaint's judged severity or category"},
     {"classify", cmd_classify, 0, "judge severity and category of a text by a preset"},
+    {"sweep", cmd_sweep, 0,
+     "warn, mark breaches and escalate due deadlines once (--now to replay)"},
+    {"notify", cmd_notify, 0, "list the outbox or deliver due messages"},
     {"user", cmd_user, 0, "add, list, change password of, or disable users"},
     {"department", cmd_department, 0, "add or list departments (the tree 分行 → 支行)"},
     {"token", cmd_token, 0, "create an API token for a user"},
