@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/cli-app.h"
 #include "app/app-json.h"
+#include "app/app-motion.h"
 #include "codec/complaint-json.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -421,6 +422,9 @@ static void print_view(const struct app *a, const struct app_view *v, int64_t no
         ks_time_format(d->clock.due_at, off, t);
         printf("  %-8s %-24s 截止 due %s  %s %s\n", wf_state_label(d->stage),
                d->rule ? d->rule : "", t, state, met);
+        buf_reset(&b);
+        if (app_deadline_explain(a, d, &b, NULL) == 0 && b.len)
+            printf("           %s\n", buf_str(&b));
     }
     printf("\n时间线 timeline\n");
     for (size_t i = 0; i < v->n_evs; i++) {

@@ -136,54 +136,71 @@ static const char *skip_reason(enum cal_reason r)
 {
     switch (r) {
     case CAL_R_WEEKEND:
-        return "weekend";
+        return "周末";
     case CAL_R_HOLIDAY:
-        return "holiday";
+        return "法定节假日";
     case CAL_R_ORG_REST:
-        return "organisation rest day";
+        return "本单位休息日";
     default:
-        return "rest day";
+        return "休息日";
     }
 }
 
+static bool same_run(const struct dl_skip *a, const struct dl_skip *b)
+{
+    bool same_name =
+        (!a->name && !b->name) || (a->name && b->name && strcmp(a->name, b->name) == 0);
+    return a->reason == b->reason && same_name &&
+           civil_to_days(b->date) == civil_to_days(a->date) + 1;
+}
+
+/* Written in Chinese for the people who check deadlines; consecutive skipped days of one
+ * holiday collapse into one range ("2026-10-01 至 2026-10-07 国庆节（法定节假日）"). */
 int esc_explain(const struct calendar *cal, const struct dl_zone *zone, int64_t from,
                 struct dl_period period, const char *label, struct buf *out, struct ks_error *err)
 {
+    static const char *const unit_zh[] = {"小时", "日", "个工作日"};
     struct dl_explain ex;
     int64_t due;
     int rc = deadline_add(cal, zone, from, period, &due, &ex, err);
     if (rc < 0)
         return rc;
-    char per[32], day[KS_DATE_STRLEN], at[KS_TIME_STRLEN];
+    char day[KS_DATE_STRLEN], day2[KS_DATE_STRLEN], at[KS_TIME_STRLEN];
     struct buf b;
     int bad = 0; /* any failed append: the whole explanation fails, never a cut-off one */
     buf_init(&b, out->max);
-    dl_period_format(period, per, sizeof per);
+    /* A preset's label already states the period ("投诉调查：3个工作日"). */
     if (label)
-        bad |= buf_addf(&b, "%s: ", label);
+        bad |= buf_addf(&b, "%s，", label);
+    else
+        bad |= buf_addf(&b, "%d%s，", period.n, unit_zh[period.unit]);
     if (period.unit == DL_HOURS) {
-        bad |= buf_addf(&b, "%s from %s", per, ks_time_format(from, zone->utc_offset_min, at));
+        bad |= buf_addf(&b, "自 %s 起", ks_time_format(from, zone->utc_offset_min, at));
     } else {
         civil_format_date(ex.start_date, day);
-        bad |= buf_addf(&b, "%s from %s (not counted)", per, day);
-        for (int i = 0; i < ex.n_skips; i++) {
+        bad |= buf_addf(&b, "自 %s 起算（当日不计入）", day);
+        for (int i = 0; i < ex.n_skips;) {
+            int k = i;
+            while (k + 1 < ex.n_skips && same_run(&ex.skips[k], &ex.skips[k + 1]))
+                k++;
             civil_format_date(ex.skips[i].date, day);
+            civil_format_date(ex.skips[k].date, day2);
             bad |=
-                buf_addf(&b, "%s %s %s%s%s",
-                         i == 0 ? (period.unit == DL_WORKDAYS ? "; skipped" : "; moved over") : ",",
-                         day, skip_reason(ex.skips[i].reason), ex.skips[i].name ? " " : "",
-                         ex.skips[i].name ? ex.skips[i].name : "");
+                buf_addf(&b, "%s%s%s%s%s%s（%s）",
+                         i == 0 ? (period.unit == DL_WORKDAYS ? "；跳过 " : "；顺延经过 ") : "、",
+                         day, k > i ? " 至 " : "", k > i ? day2 : "", ex.skips[i].name ? " " : "",
+                         ex.skips[i].name ? calendar_name_zh(ex.skips[i].name) : "",
+                         skip_reason(ex.skips[i].reason));
+            i = k + 1;
         }
         if (ex.skips_truncated)
-            bad |= buf_adds(&b, ", ...");
+            bad |= buf_adds(&b, "等");
         if (ex.moved_off_restday)
-            bad |=
-                buf_adds(&b, "; the last day fell on a rest day and moved to the next working day");
+            bad |= buf_adds(&b, "；最后一日逢休息日，顺延至下一个工作日");
         civil_format_date(ex.last_day, day);
-        bad |=
-            buf_addf(&b, "; last day %s%s", day, ex.business_close ? " (close of business)" : "");
+        bad |= buf_addf(&b, "；最后一日 %s%s", day, ex.business_close ? "（下班时截止）" : "");
     }
-    bad |= buf_addf(&b, "; due %s", ks_time_format(due, zone->utc_offset_min, at));
+    bad |= buf_addf(&b, "；截止 %s", ks_time_format(due, zone->utc_offset_min, at));
     rc = bad ? KS_ELIMIT : 0;
     if (rc == 0)
         rc = buf_add(out, b.data, b.len);
