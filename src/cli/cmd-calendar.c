@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "core/calendar.h"
 #include "core/deadline.h"
+#include "core/escalation.h"
 #include "lib/embed.h"
 #include "lib/banned.h"
 
@@ -362,18 +363,11 @@ static int calendar_add(int argc, char **argv)
         printf("%s\n", out);
     }
     if (explain && !json) {
-        char d[KS_DATE_STRLEN];
-        civil_format_date(ex.start_date, d);
-        printf("起算日 %s 不计入\n", d);
-        for (int i = 0; i < ex.n_skips; i++) {
-            civil_format_date(ex.skips[i].date, d);
-            printf("跳过 %s %s%s%s\n", d, reason_label(ex.skips[i].reason),
-                   ex.skips[i].name ? " " : "",
-                   ex.skips[i].name ? calendar_name_zh(ex.skips[i].name) : "");
-        }
-        civil_format_date(ex.last_day, d);
-        printf("最后一日 %s%s，截止于%s\n", d, ex.moved_off_restday ? "（顺延至工作日）" : "",
-               ex.business_close ? "下班时间" : "当日24:00");
+        struct buf text;
+        buf_init(&text, 8192);
+        if (esc_explain(src.cal, &zone, from, period, NULL, &text, &err) == 0)
+            printf("%s\n", buf_str(&text));
+        buf_release(&text);
     }
     cal_src_close(&src);
     return 0;

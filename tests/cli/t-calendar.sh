@@ -28,7 +28,7 @@ expect_ok "business close" kesu calendar add --from 2026-11-27T16:00:00+08:00 --
     --business-close 17:30
 expect_match "ends 17:30 on Monday" "$out" '^2026-11-30T17:30:00\+08:00$'
 expect_ok "explain" kesu calendar add --from 2026-09-30T10:00:00+08:00 --workdays 3 --explain
-expect_match "explains the holiday" "$out" "跳过 2026-10-01 法定节假日"
+expect_match "explains the holiday" "$out" "跳过 2026-10-01 至 2026-10-07 国庆节（法定节假日）"
 expect_exit 65 "into the unknown year" kesu calendar add --from 2026-12-30T10:00:00+08:00 --workdays 5
 expect_match "names the unknown date" "$errout" "outside the known calendar"
 expect_exit 64 "two units" kesu calendar add --from 2026-12-01 --days 1 --hours 2
