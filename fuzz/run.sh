@@ -4,6 +4,8 @@
 # crashed, leaked, hung or drew a sanitizer report (the input is kept under
 # build-fuzz/artifacts/<target>/ and the full report in build-fuzz/logs/<target>.log).
 #   fuzz/run.sh [SECONDS] [TARGET...]     TARGET as in fuzz/fuzz-<target>.c, e.g. time preset
+#   fuzz/run.sh replay [TARGET...]        runs each saved input of fuzz/crashes/<target>/ once
+#                                         (exit 1 while any of them still fails)
 # The committed seeds in fuzz/corpus/<target>/ are only read; what libFuzzer learns goes to
 # build-fuzz/corpus/<target>/, kept between runs.
 set -euo pipefail
@@ -14,20 +16,39 @@ build=$root/build-fuzz
 seconds=${1:-60}
 shift || true
 case $seconds in
-'' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS] [TARGET...]" >&2; exit 64 ;;
+replay) ;;
+'' | *[!0-9]*) echo "usage: fuzz/run.sh [SECONDS | replay] [TARGET...]" >&2; exit 64 ;;
 esac
 
-if [ $# -eq 0 ]; then
+if [ $# -eq 0 ] && [ "$seconds" = replay ]; then
+    set -- $(cd "$here" && ls crashes 2>/dev/null)
+elif [ $# -eq 0 ]; then
     set -- $(cd "$here" && ls fuzz-*.c | sed 's/^fuzz-//; s/\.c$//')
 fi
 
-CC=${CC:-clang} cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+CC=${CC:-clang} cmake -S "$here" -B "$build" >/dev/null
 cmake --build "$build" -j"$(nproc)" -- --no-print-directory >/dev/null
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 failed=0
+if [ "$seconds" = replay ]; then
+    for t in "$@"; do
+        for f in "$here/crashes/$t"/*; do
+            [ -f "$f" ] || continue
+            if "$build/fuzz-$t" "$f" >"$build/replay.log" 2>&1; then
+                echo "fuzz-$t: ${f#$root/}: fixed"
+            else
+                failed=1
+                echo "fuzz-$t: ${f#$root/}: STILL FAILS"
+                grep -E 'ERROR:|SUMMARY:|runtime error:' "$build/replay.log" | sed 's/^/    /' | head -5
+            fi
+        done
+    done
+    exit "$failed"
+fi
+
 for t in "$@"; do
     exe=$build/fuzz-$t
     [ -x "$exe" ] || { echo "fuzz-$t: no such target" >&2; exit 64; }
