@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 KESU_DB ?= kesu-demo.db
 DEMO_PRESET ?= manufacturing
 
-.PHONY: all deps build build-asan run demo test test-fast test-asan format format-check bench clean
+.PHONY: all deps build build-asan run demo test test-fast test-asan format format-check bench fuzz clean
 
 all: build
 
@@ -43,6 +43,12 @@ format:
 
 format-check:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+# Every libFuzzer target for FUZZ_SECONDS each (default 60), then every saved failure once.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@fuzz/run.sh $(FUZZ_SECONDS)
+	@fuzz/run.sh replay
 
 bench: build
 	@bench/run.sh $(BUILD)

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(
-    build-essential cmake pkg-config clang clang-format
+    build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
     libsqlite3-dev sqlite3 libyaml-dev libjansson-dev libmicrohttpd-dev libsodium-dev
     libcurl4-openssl-dev libcmocka-dev libpq-dev libxlsxwriter-dev
     tzdata curl jq unzip postgresql postgresql-contrib

@@ -397,7 +397,7 @@ int complaint_set(struct complaint *c, const struct cf_desc *f, const char *valu
     case CF_QTY:
     case CF_ID: {
         int64_t v = 0;
-        if ((rc = parse_count(f, value, INT64_MAX, &v, err)) < 0)
+        if ((rc = parse_count(f, value, f->type == CF_QTY ? KS_QTY_MAX : INT64_MAX, &v, err)) < 0)
             return rc;
         *AT(c, f, int64_t) = v;
         return 0;

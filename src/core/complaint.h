@@ -19,6 +19,9 @@
 
 #define COMPLAINT_NUMBER_MAX 32 /* "KS20261128-0001" is 15 bytes; room for 6-digit sequences */
 #define KS_QTY_UNKNOWN       (-1)
+/* The largest quantity accepted (10^12): far above any delivery, and small enough that the
+ * severity engine's per-mille arithmetic cannot overflow. */
+#define KS_QTY_MAX INT64_C(1000000000000)
 
 struct complaint {
     int64_t id;   /* store row id; 0 until inserted */

@@ -1396,6 +1396,11 @@ int severity_judge(const struct sev_engine *e, const struct sev_input *in, struc
     if (in->defective < SEV_QTY_UNKNOWN)
         return ks_fail(err, KS_EINVAL, "defective", "defective: '%" PRId64 "' is negative",
                        in->defective);
+    if (in->delivered > KS_QTY_MAX || in->defective > KS_QTY_MAX)
+        return ks_fail(err, KS_EINVAL, in->delivered > KS_QTY_MAX ? "delivered" : "defective",
+                       "%s: '%" PRId64 "' is larger than %" PRId64,
+                       in->delivered > KS_QTY_MAX ? "delivered" : "defective",
+                       in->delivered > KS_QTY_MAX ? in->delivered : in->defective, KS_QTY_MAX);
     if (in->delivered >= 0 && in->defective > in->delivered)
         return ks_fail(err, KS_EINVAL, "defective",
                        "defective: '%" PRId64 "' is more than delivered '%" PRId64 "'",

@@ -150,6 +150,17 @@ static int each_pair(struct ld *l, yaml_node_t *n, const char *const *allowed, p
             path_pop(l, old);
             return rc;
         }
+        /* libyaml accepts a key twice in one mapping; the second would silently replace
+         * (and leak) the first. */
+        for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < pr; q++) {
+            const char *prev = scalar(node_at(l, q->key));
+            if (prev && strcmp(prev, key) == 0) {
+                size_t at = path_push(l, "%s%s", l->path[0] ? "." : "", key);
+                int rc = fail(l, k, "duplicate key");
+                path_pop(l, at);
+                return rc;
+            }
+        }
         size_t old = path_push(l, "%s%s", l->path[0] ? "." : "", key);
         int rc = one(l, key, node_at(l, pr->value), arg);
         path_pop(l, old);

@@ -254,6 +254,7 @@ static void set_refusals_name_the_field(void **state)
     } cases[] = {
         {"delivered", "-3", "delivered: '-3' is negative"},
         {"delivered", "12a", "delivered: '12a' is not a whole number"},
+        {"delivered", "1000000000001", "delivered: '1000000000001' is larger than 1000000000000"},
         {"delivered", "", NULL},
         {"compensation.amount", "-1", "compensation.amount: '-1' is negative"},
         {"compensation.amount", "1.234",

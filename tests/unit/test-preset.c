@@ -175,6 +175,8 @@ static void mistakes_are_reported_with_file_and_line(void **state)
         {"name: g\ncategories: [\n", "generic.yaml:"},
         {"title: no name\n", "generic.yaml:1: name: is missing"},
         {"name: g\ndefault_category: nope\n", "default_category: 'nope' is not a category"},
+        {"name: g\ncategories:\n- code: r\n  name: y\ncategories:\n-\n",
+         "generic.yaml:5: categories: duplicate key"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct preset p;

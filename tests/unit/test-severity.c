@@ -304,6 +304,12 @@ static void product_found_in_text_and_unknown_product_refused(void **state)
     in.defective = 11;
     assert_int_equal(severity_judge(f->e, &in, &r, &err), KS_EINVAL);
     assert_string_equal(err.field, "defective");
+    /* Found by fuzzing: a huge delivery overflowed the per-mille arithmetic. */
+    in.delivered = INT64_C(7378586282456685158);
+    in.defective = 1;
+    assert_int_equal(severity_judge(f->e, &in, &r, &err), KS_EINVAL);
+    assert_string_equal(err.field, "delivered");
+    in.delivered = SEV_QTY_UNKNOWN;
     in.defective = SEV_QTY_UNKNOWN;
     in.text = "\xff\xfe";
     assert_int_equal(severity_judge(f->e, &in, &r, &err), KS_EINVAL);
