@@ -5,7 +5,10 @@
  * The database keeps only the SHA-256 of a token, so a copy of it opens no session. Failed
  * logins are counted per login in the database (so throttling holds across nodes): after
  * HTTP_LOGIN_MAX failures in HTTP_LOGIN_WINDOW seconds, logins for it are refused with 429.
- * Password checks (argon2id, deliberately slow) run outside any transaction. */
+ * Password checks (argon2id, deliberately slow) run outside any transaction. A login session
+ * lasts auth_session_max_secs() from login (checked against created_at at every request, so a
+ * lowered limit ends older sessions too); API tokens last until revoked. A disabled account is
+ * refused at its next request whatever session or token it holds. */
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +32,27 @@ static bool same_secret(const char *a, const char *b)
     for (size_t i = 0; i < la && i < lb; i++)
         diff |= (unsigned char)(a[i] ^ b[i]);
     return diff == 0;
+}
+
+int auth_session_max_secs(void)
+{
+    const char *v = getenv("KESU_SESSION_MAX");
+    char *end;
+    long n;
+
+    if (!v || !*v)
+        return HTTP_SESSION_SECS;
+    n = strtol(v, &end, 10);
+    return *end || n < 1 || n > 30L * 24 * 3600 ? HTTP_SESSION_SECS : (int)n;
+}
+
+/* A session has ended: revoked, past its stored expiry, or (a login) older than the lifetime
+ * in force now. */
+static bool has_ended(const struct session *s, int64_t now)
+{
+    bool login = s->kind && strcmp(s->kind, "session") == 0;
+    return s->revoked || (s->expires_at != KS_TIME_NONE && s->expires_at <= now) ||
+           (login && s->created_at + auth_session_max_secs() <= now);
 }
 
 int auth_request(struct http_req *req, struct ks_error *err)
@@ -55,9 +79,7 @@ int auth_request(struct http_req *req, struct ks_error *err)
     if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err)) < 0)
         return rc;
     rc = store_session_get(tx, hash, &req->session, err);
-    if (rc == KS_ENOTFOUND ||
-        (rc == 0 && (req->session.revoked || (req->session.expires_at != KS_TIME_NONE &&
-                                              req->session.expires_at <= req->now))))
+    if (rc == KS_ENOTFOUND || (rc == 0 && has_ended(&req->session, req->now)))
         rc = ks_fail(err, KS_EAUTH, "Authorization",
                      "the session has ended or the token is not valid; log in again");
     if (rc == 0) {
@@ -132,7 +154,7 @@ int auth_login(struct http_ctx *ctx, const char *login, const char *password, in
     s.login = xstrdup(login);
     s.kind = xstrdup("session");
     s.created_at = now;
-    s.expires_at = now + HTTP_SESSION_SECS;
+    s.expires_at = now + auth_session_max_secs();
     *expires_out = s.expires_at;
     if ((rc = store_tx_begin(app->store, STORE_TX_WRITE, &tx, err)) == 0 &&
         (rc = store_session_insert(tx, &s, err)) == 0 &&

@@ -1,5 +1,6 @@
 /* Accounts: users (admins create and change them; everyone may change their own name, contact
- * and password), departments as a tree (分行 → 支行), sessions (login, logout) and /me. */
+ * and password; a colleague's phone and e-mail are masked for all but admins), departments as
+ * a tree (分行 → 支行), sessions (login, logout) and /me. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +106,7 @@ int h_user_list(struct http_req *req, struct http_resp *resp, struct ks_error *e
     if (rc == 0) {
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++)
-            json_array_append_new(arr, user_to_json(&us[i]));
+            json_array_append_new(arr, user_to_json_for(req, &us[i]));
         resp_json(resp, 200, json_pack("{s:o}", "items", arr));
     }
     user_array_free(&us, n);
@@ -123,7 +124,7 @@ int h_user_get(struct http_req *req, struct http_resp *resp, struct ks_error *er
         rc = store_user_get(tx, req->params[0], &u, err);
     store_tx_rollback(&tx);
     if (rc == 0)
-        resp_json(resp, 200, user_to_json(&u));
+        resp_json(resp, 200, user_to_json_for(req, &u));
     user_release(&u);
     return rc;
 }
@@ -302,7 +303,7 @@ int h_session_create(struct http_req *req, struct http_resp *resp, struct ks_err
     if (rc < 0)
         goto out;
     snprintf(cookie, sizeof(cookie), "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
-             HTTP_COOKIE, token, HTTP_SESSION_SECS);
+             HTTP_COOKIE, token, auth_session_max_secs());
     resp->set_cookie = xstrdup(cookie);
     resp_json(resp, 201,
               json_pack("{s:s, s:s, s:s, s:o}", "token", token, "csrf_token", csrf, "expires_at",

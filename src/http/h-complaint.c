@@ -1,7 +1,12 @@
 /* Complaint handlers: registration (asynchronous, through the group-commit writer), listing
  * with filters and cursor pages, the single view with its ETag, edits guarded by If-Match,
  * moves, the timeline, comments and classification overrides. Each parses its input at the
- * edge, checks the caller may see the complaint, and calls the application layer. */
+ * edge, checks the caller may see the complaint, and calls the application layer.
+ * Personal data (customer phone and e-mail) is masked in every list; a single complaint shows
+ * it to admins, leaders, its assignee and its first responder (never to a viewer), and each
+ * such view first appends an "audit" event to the complaint's timeline: no audit record, no
+ * unmasked data. Audit events are left out of timelines except for an admin asking ?audit=1.
+ * The rules are in docs/security.md. */
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +26,89 @@ static int offset_of(const struct http_req *req)
     return req->ctx->app->zone.utc_offset_min;
 }
 
-static unsigned view_flags(const struct http_req *req)
+#define AUDIT_KIND "audit"
+
+static bool same_login(const char *a, const char *b)
 {
-    return req->user.role == ROLE_VIEWER ? CJ_MASK_PERSONAL : 0;
+    return a && b && strcmp(a, b) == 0;
+}
+
+/* The caller may see c's personal data unmasked (the single complaint only). */
+static bool may_unmask(const struct http_req *req, const struct complaint *c)
+{
+    if (req->user.role == ROLE_VIEWER)
+        return false;
+    return auth_sees_all(req) || same_login(c->assignee, req->user.login) ||
+           same_login(c->first_responder, req->user.login);
+}
+
+/* Appends the audit event of the caller seeing the personal fields of c. */
+static int audit_view(struct http_req *req, const struct complaint *c, struct ks_error *err)
+{
+    struct store_tx *tx = NULL;
+    json_t *what = json_array(), *record;
+    struct event ev;
+    char *details;
+    int rc;
+
+    if (c->customer_phone && *c->customer_phone)
+        json_array_append_new(what, json_string("customer_phone"));
+    if (c->customer_email && *c->customer_email)
+        json_array_append_new(what, json_string("customer_email"));
+    if (json_array_size(what) == 0) {
+        json_decref(what);
+        return 0; /* nothing personal to see, nothing to record */
+    }
+    record = json_pack("{s:s, s:o, s:s, s:s}", "action", "viewed_personal_data", "fields", what,
+                       "method", req->method, "path", req->path);
+    details = json_dumps(record, JSON_COMPACT);
+    json_decref(record);
+    event_init(&ev);
+    ev.complaint_id = c->id;
+    ev.at = req->now;
+    ev.actor = xstrdup(req->user.login);
+    ev.kind = xstrdup(AUDIT_KIND);
+    ev.details = xstrdup(details);
+    free(details);
+    if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_WRITE, &tx, err)) == 0 &&
+        (rc = store_event_append(tx, &ev, err)) == 0)
+        rc = store_tx_commit(&tx, err);
+    store_tx_rollback(&tx);
+    event_release(&ev);
+    return rc;
+}
+
+/* The complaint_to_json() flags for showing c to the caller: unmasked only when the caller may
+ * see personal data and the audit event of this view was written. */
+static int reveal(struct http_req *req, const struct complaint *c, unsigned *flags_out,
+                  struct ks_error *err)
+{
+    int rc;
+
+    *flags_out = CJ_MASK_PERSONAL;
+    if (!may_unmask(req, c))
+        return 0;
+    if ((rc = audit_view(req, c, err)) < 0)
+        return rc;
+    *flags_out = 0;
+    return 0;
+}
+
+/* Drops the audit events from a loaded timeline. */
+static void hide_audit(struct app_view *v)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < v->n_evs; i++) {
+        if (v->evs[i].kind && strcmp(v->evs[i].kind, AUDIT_KIND) == 0) {
+            event_release(&v->evs[i]);
+            continue;
+        }
+        if (n != i)
+            v->evs[n] = v->evs[i];
+        n++;
+    }
+    v->n_evs = n;
 }
 
 static void set_etag(struct http_resp *resp, int version)
@@ -289,7 +374,7 @@ int h_complaint_list(struct http_req *req, struct http_resp *resp, struct ks_err
             rc = 1; /* a row beyond the page: there is a next page */
             break;
         }
-        json_array_append_new(items, complaint_to_json(&row, offset_of(req), view_flags(req)));
+        json_array_append_new(items, complaint_to_json(&row, offset_of(req), CJ_MASK_PERSONAL));
         xstrset(&last, row.number);
         n++;
     }
@@ -322,11 +407,13 @@ static int load_visible(struct http_req *req, struct app_view *v, struct ks_erro
 int h_complaint_get(struct http_req *req, struct http_resp *resp, struct ks_error *err)
 {
     struct app_view v;
+    unsigned flags;
     int rc;
 
     app_view_init(&v);
-    if ((rc = load_visible(req, &v, err)) == 0) {
-        resp_json(resp, 200, app_view_to_json(req->ctx->app, &v, req->now, view_flags(req)));
+    if ((rc = load_visible(req, &v, err)) == 0 && (rc = reveal(req, &v.c, &flags, err)) == 0) {
+        hide_audit(&v);
+        resp_json(resp, 200, app_view_to_json(req->ctx->app, &v, req->now, flags));
         set_etag(resp, v.c.version);
     }
     app_view_release(&v);
@@ -363,19 +450,22 @@ static int stale(struct http_resp *resp, const struct complaint *c, int had, str
 }
 
 /* Common end of an edit: the stored record as JSON with its new ETag; a concurrent change
- * found by the store is a 412 as well. */
+ * found by the store is a 412 as well. The edit is committed, so an audit record that cannot
+ * be written masks the answer instead of failing it. */
 static int after_update(struct http_req *req, struct http_resp *resp, struct app_view *v, int rc)
 {
     if (rc == 0) {
         struct app_view fresh;
         struct ks_error e2 = {0};
+        unsigned flags;
         app_view_init(&fresh);
         if (app_get(req->ctx->app, v->c.number, &fresh, &e2) == 0) {
-            resp_json(resp, 200,
-                      app_view_to_json(req->ctx->app, &fresh, req->now, view_flags(req)));
+            reveal(req, &fresh.c, &flags, &e2);
+            hide_audit(&fresh);
+            resp_json(resp, 200, app_view_to_json(req->ctx->app, &fresh, req->now, flags));
             set_etag(resp, fresh.c.version);
         } else {
-            resp_json(resp, 200, complaint_to_json(&v->c, offset_of(req), view_flags(req)));
+            resp_json(resp, 200, complaint_to_json(&v->c, offset_of(req), CJ_MASK_PERSONAL));
             set_etag(resp, v->c.version);
         }
         app_view_release(&fresh);
@@ -462,11 +552,20 @@ out:
 
 int h_complaint_events(struct http_req *req, struct http_resp *resp, struct ks_error *err)
 {
+    static const char *const names[] = {"audit", NULL};
     struct app_view v;
+    bool audit = false;
     int rc;
 
+    if ((rc = req_query_only(req, names, err)) < 0 ||
+        (rc = query_bool(req, "audit", &audit, err)) < 0)
+        return rc;
+    if (audit && req->user.role != ROLE_ADMIN)
+        return ks_fail(err, KS_EPERM, "audit", "audit: only an admin may read the audit trail");
     app_view_init(&v);
-    if ((rc = load_visible(req, &v, err)) == 0)
+    if ((rc = load_visible(req, &v, err)) == 0 && !audit)
+        hide_audit(&v);
+    if (rc == 0)
         resp_json(resp, 200,
                   json_pack("{s:s, s:o}", "number", v.c.number, "events",
                             events_to_json(v.evs, v.n_evs, offset_of(req))));
@@ -491,6 +590,8 @@ int h_complaint_comment(struct http_req *req, struct http_resp *resp, struct ks_
     app_view_release(&v);
     app_view_init(&v);
     if ((rc = app_get(req->ctx->app, req->params[0], &v, err)) == 0)
+        hide_audit(&v);
+    if (rc == 0)
         resp_json(resp, 201,
                   json_pack("{s:s, s:o}", "number", v.c.number, "events",
                             events_to_json(v.evs, v.n_evs, offset_of(req))));
@@ -522,7 +623,10 @@ int h_complaint_classification(struct http_req *req, struct http_resp *resp, str
     rc = app_override(req->ctx->app, v.c.number, sev, category, reason, &req->actor, req->now, &out,
                       err);
     if (rc == 0) {
-        resp_json(resp, 200, complaint_to_json(&out, offset_of(req), view_flags(req)));
+        struct ks_error e2 = {0};
+        unsigned flags;
+        reveal(req, &out, &flags, &e2); /* committed: a failed audit masks, as in after_update */
+        resp_json(resp, 200, complaint_to_json(&out, offset_of(req), flags));
         set_etag(resp, out.version);
     }
 out:

@@ -1,7 +1,9 @@
 /* Small JSON helpers for handlers: typed optional members with limits, a refusal of unknown
- * members, and the public form of a user. */
+ * members, and the public form of a user (with a colleague's phone and e-mail masked). */
+#include <stdlib.h>
 #include <string.h>
 
+#include "codec/complaint-json.h"
 #include "core/complaint.h"
 #include "http/http.h"
 #include "lib/banned.h"
@@ -44,4 +46,24 @@ json_t *user_to_json(const struct user *u)
     return json_pack("{s:s, s:s?, s:s, s:s?, s:s?, s:s?, s:b, s:i}", "login", u->login, "name",
                      u->name, "role", role_name(u->role), "department", u->department, "phone",
                      u->phone, "email", u->email, "disabled", u->disabled, "version", u->version);
+}
+
+json_t *user_to_json_for(const struct http_req *req, const struct user *u)
+{
+    json_t *j = user_to_json(u);
+    char *m;
+
+    if (req->user.role == ROLE_ADMIN || (req->user.login && strcmp(req->user.login, u->login) == 0))
+        return j;
+    if (u->phone) {
+        m = cj_mask_phone(u->phone);
+        json_object_set_new(j, "phone", json_string(m));
+        free(m);
+    }
+    if (u->email) {
+        m = cj_mask_email(u->email);
+        json_object_set_new(j, "email", json_string(m));
+        free(m);
+    }
+    return j;
 }

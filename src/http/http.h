@@ -22,7 +22,7 @@
 #define HTTP_MAX_PARAMS   2
 #define HTTP_PAGE_DEFAULT 50
 #define HTTP_PAGE_MAX     200
-#define HTTP_SESSION_SECS (12 * 3600)
+#define HTTP_SESSION_SECS (12 * 3600) /* a login's absolute lifetime unless KESU_SESSION_MAX */
 #define HTTP_COOKIE       "kesu_session"
 #define HTTP_LOGIN_WINDOW (15 * 60) /* failed logins counted over this many seconds */
 #define HTTP_LOGIN_MAX    5         /* failures in the window before logins are refused */
@@ -120,6 +120,12 @@ void resp_problem(const struct http_req *req, struct http_resp *resp, const stru
 /* The HTTP status for an error kind. */
 int http_status_of(enum ks_err code);
 void resp_release(struct http_resp *resp);
+struct MHD_Response;
+/* Adds the headers every response carries whatever its status (server.c calls it once per
+ * response): Content-Security-Policy with frame-ancestors 'none' (the pages' policy for HTML,
+ * default-src 'none' for everything else), X-Content-Type-Options: nosniff, Referrer-Policy:
+ * no-referrer, X-Frame-Options: DENY and Cache-Control: no-store. */
+void resp_add_security_headers(const struct http_resp *resp, struct MHD_Response *r);
 /* The request's language from Accept-Language. */
 enum http_lang http_lang_of(const char *accept_language);
 
@@ -132,12 +138,16 @@ int auth_request(struct http_req *req, struct ks_error *err);
 int auth_login(struct http_ctx *ctx, const char *login, const char *password, int64_t now,
                char *token_out, char *csrf_out, int64_t *expires_out, struct user *user_out,
                int *retry_after_out, struct ks_error *err);
+/* The absolute lifetime of a login session in seconds: $KESU_SESSION_MAX when it is a whole
+ * number from 1 to 2592000 (30 days), else HTTP_SESSION_SECS. Applied at every request, so
+ * lowering it ends older sessions too. */
+int auth_session_max_secs(void);
 /* Creates an API token for login (kind "api"; no expiry). */
 int auth_token_create(struct app *app, const char *login, int64_t now, char *token_out,
                       struct ks_error *err);
 void auth_logout(struct http_req *req, struct ks_error *err);
 /* Leaders and admins see everything; others their department subtree and what they received
- * or are assigned. */
+ * or are assigned (docs/security.md has the whole table). */
 bool auth_sees_all(const struct http_req *req);
 int auth_may_see(struct http_req *req, const struct complaint *c, struct ks_error *err);
 /* KS_EPERM unless the user has one of the roles (a mask of 1 << role). */
@@ -179,6 +189,9 @@ int json_str(const json_t *obj, const char *name, size_t max, const char **out,
 int json_only(const json_t *obj, const char *const *names, struct ks_error *err);
 /* A user as JSON, never with the password hash. */
 json_t *user_to_json(const struct user *u);
+/* user_to_json() as req's caller may see it: phone and e-mail masked unless the caller is an
+ * admin or the user. */
+json_t *user_to_json_for(const struct http_req *req, const struct user *u);
 
 /* server.c */
 struct http_conf {

@@ -2,12 +2,17 @@
  * problem (application/problem+json) with type, title, status and detail, plus kesu's machine
  * "code" and the "field" at fault. The title comes from a small table in English and Chinese
  * chosen by Accept-Language; the detail is the ks_error message as written by the layer that
- * refused (it names the field and the value). */
+ * refused (it names the field and the value), made valid UTF-8 first because it may quote a cut
+ * piece of what the client sent. Every response, errors included, also gets the security
+ * headers of resp_add_security_headers(). */
+#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/complaint.h"
 #include "http/http.h"
+#include "lib/xalloc.h"
 #include "lib/banned.h"
 
 /* Status per error kind: STYLE.md §4, the only such table in the server. */
@@ -89,13 +94,34 @@ void resp_text(struct http_resp *resp, int status, const char *content_type, cha
     resp->text_len = len;
 }
 
+/* s with every byte that does not start a valid UTF-8 sequence replaced by '?' (owned). A
+ * message quoting "%.60s" of a Chinese value can end inside a character, and a path may hold
+ * any bytes; json_string() would refuse both and the client would get an empty body. */
+static char *utf8_scrub(const char *s)
+{
+    char *out = xstrdup(s);
+    size_t n = strlen(out);
+
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)out[i];
+        size_t len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+        if (len && i + len <= n && utf8_is_valid(out + i, len)) {
+            i += len;
+        } else {
+            out[i] = '?';
+            i++;
+        }
+    }
+    return out;
+}
+
 void resp_problem(const struct http_req *req, struct http_resp *resp, const struct ks_error *err)
 {
     enum ks_err code = err->code < 0 ? err->code : KS_EINTERNAL;
     int status = resp->status >= 400 ? resp->status : http_status_of(code);
     const struct problem_kind *k = NULL;
     const char *mcode;
-    char type[96];
+    char type[96], *detail;
     json_t *p;
 
     if (code == KS_ELIMIT && status == 413 && strcmp(err->field, "login") == 0)
@@ -105,10 +131,18 @@ void resp_problem(const struct http_req *req, struct http_resp *resp, const stru
             k = &kinds[i];
     mcode = k && k->code ? k->code : ks_err_code_name(code);
     snprintf(type, sizeof(type), "https://kesu.example/problems/%s", mcode);
+    detail = utf8_scrub(err->message[0] ? err->message : mcode);
     p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title",
                   k ? (req && req->lang == HTTP_LANG_ZH ? k->zh : k->en) : "Error", "status",
-                  status, "detail", err->message[0] ? err->message : mcode, "code", mcode);
-    json_object_set_new(p, "field", err->field[0] ? json_string(err->field) : json_null());
+                  status, "detail", detail, "code", mcode);
+    free(detail);
+    if (err->field[0]) {
+        char *field = utf8_scrub(err->field);
+        json_object_set_new(p, "field", json_string(field));
+        free(field);
+    } else {
+        json_object_set_new(p, "field", json_null());
+    }
     resp_json(resp, status, p);
     resp->content_type = "application/problem+json";
     free(resp->text);
@@ -122,4 +156,24 @@ void resp_release(struct http_resp *resp)
     free(resp->set_cookie);
     free(resp->location);
     memset(resp, 0, sizeof(*resp));
+}
+
+/* The pages' own policy (web/index.html states it in a meta element too, which cannot carry
+ * frame-ancestors) and, for JSON, SVG and everything else, a policy that lets nothing load or
+ * run should a browser ever render an API response as a document. */
+#define CSP_PAGE                                                                                   \
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "                 \
+    "frame-ancestors 'none'"
+#define CSP_DATA "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+void resp_add_security_headers(const struct http_resp *resp, struct MHD_Response *r)
+{
+    bool page = resp->content_type && strncmp(resp->content_type, "text/html", 9) == 0;
+
+    MHD_add_response_header(r, "Content-Security-Policy", page ? CSP_PAGE : CSP_DATA);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 }
