@@ -487,29 +487,14 @@ static void month_bounds(const struct app *a, int64_t t, int64_t *from, int64_t 
 static int count_repeats(struct app *a, struct store_tx *tx, const struct complaint *c,
                          const char *defect, int *n_out, struct ks_error *err)
 {
-    struct complaint_filter f;
-    struct store_iter *it = NULL;
-    struct complaint row;
-    int rc;
+    const char *customer = c->customer_code ? c->customer_code : c->customer_name;
+    int64_t from, to;
 
     *n_out = 0;
-    if (!defect)
+    if (!defect || !customer)
         return 0;
-    complaint_filter_init(&f);
-    f.customer = c->customer_code ? c->customer_code : c->customer_name;
-    if (!f.customer)
-        return 0;
-    month_bounds(a, c->received_at, &f.received_from, &f.received_to);
-    if ((rc = store_complaint_list(tx, &f, &it, err)) < 0)
-        return rc;
-    complaint_init(&row);
-    while ((rc = store_complaint_next(it, &row, err)) == 1)
-        if (row.defect && strcmp(row.defect, defect) == 0 && row.status != WF_STATE_MERGED &&
-            (!c->number || !row.number || strcmp(row.number, c->number) != 0))
-            (*n_out)++;
-    complaint_release(&row);
-    store_iter_free(&it);
-    return rc < 0 ? rc : 0;
+    month_bounds(a, c->received_at, &from, &to);
+    return store_complaint_count_repeats(tx, customer, defect, from, to, n_out, err);
 }
 
 static json_t *reasons_json(const struct sev_result *r)

@@ -68,6 +68,7 @@ enum pg_stmt {
     ST_COMPLAINT_GET,    /* generated */
     ST_COMPLAINT_VERSION,
     ST_COMPLAINT_CURSOR,
+    ST_COMPLAINT_REPEATS,
     ST_EVENT_INSERT,
     ST_EVENT_LIST,
     ST_DEADLINE_INSERT,
@@ -141,6 +142,10 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_COMPLAINT_VERSION] = "SELECT version FROM complaints WHERE id = $1",
     [ST_COMPLAINT_CURSOR] =
         "SELECT c.id, c.received_at, " DUE_KEY " FROM complaints c WHERE c.number = $1",
+    /* A bitmap OR of complaints_customer_code and complaints_customer_name. */
+    [ST_COMPLAINT_REPEATS] = "SELECT count(*) FROM complaints WHERE (customer_code = $1 OR"
+                             " customer_name = $1) AND received_at >= $3 AND received_at < $4"
+                             " AND defect = $2 AND status <> 'merged'",
     [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
                         " note, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     [ST_EVENT_LIST] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
@@ -1580,6 +1585,12 @@ static int add_cursor(struct pg_tx *tx, struct query *q, const struct complaint_
     received = col_i64(res, 0, 1);
     due = col_i64(res, 0, 2);
     PQclear(res);
+    if (store_list_by_id(f)) {
+        q_sql(q, f->sort == CS_RECEIVED_DESC ? " AND c.id < " : " AND c.id > ");
+        q_int(q, id);
+        q_sql(q, "::bigint");
+        return 0;
+    }
     switch (f->sort) {
     case CS_RECEIVED_DESC:
         q_sql(q, " AND (c.received_at, c.id) < (");
@@ -1679,16 +1690,20 @@ static int build_list(struct pg_tx *tx, const struct complaint_filter *f, struct
         return rc;
     if (f->after && (rc = add_cursor(tx, q, f, err)) < 0)
         return rc;
-    switch (f->sort) {
-    case CS_RECEIVED_DESC:
-        q_sql(q, " ORDER BY c.received_at DESC, c.id DESC");
-        break;
-    case CS_RECEIVED_ASC:
-        q_sql(q, " ORDER BY c.received_at, c.id");
-        break;
-    case CS_DUE_ASC:
-        q_sql(q, " ORDER BY " DUE_KEY ", c.id");
-        break;
+    if (store_list_by_id(f)) {
+        q_sql(q, f->sort == CS_RECEIVED_DESC ? " ORDER BY c.id DESC" : " ORDER BY c.id");
+    } else {
+        switch (f->sort) {
+        case CS_RECEIVED_DESC:
+            q_sql(q, " ORDER BY c.received_at DESC, c.id DESC");
+            break;
+        case CS_RECEIVED_ASC:
+            q_sql(q, " ORDER BY c.received_at, c.id");
+            break;
+        case CS_DUE_ASC:
+            q_sql(q, " ORDER BY " DUE_KEY ", c.id");
+            break;
+        }
     }
     if (f->limit > 0) {
         q_sql(q, " LIMIT ");
@@ -2336,6 +2351,27 @@ static int pg_login_failures(struct store_tx *base, const char *login, int64_t s
     return 0;
 }
 
+static int pg_complaint_count_repeats(struct store_tx *base, const char *customer,
+                                      const char *defect, int64_t from, int64_t to, int *n_out,
+                                      struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_text(&p, customer);
+    p_text(&p, defect);
+    p_int(&p, from);
+    p_int(&p, to);
+    rc = tx_run(tx_of(base), ST_COMPLAINT_REPEATS, &p, &res, NULL, err,
+                "counting repeat complaints");
+    if (rc < 0)
+        return rc;
+    *n_out = col_int(res, 0, 0);
+    PQclear(res);
+    return 0;
+}
+
 static int pg_login_failures_clear(struct store_tx *base, const char *login, struct ks_error *err)
 {
     struct params p = {0};
@@ -2892,6 +2928,7 @@ const struct store_ops store_pg_ops = {
     .complaint_get = pg_complaint_get,
     .complaint_list = pg_complaint_list,
     .complaint_next = pg_complaint_next,
+    .complaint_count_repeats = pg_complaint_count_repeats,
     .iter_free = pg_iter_free,
     .event_append = pg_event_append,
     .event_list = pg_event_list,

@@ -61,6 +61,8 @@ struct store_ops {
     int (*complaint_list)(struct store_tx *tx, const struct complaint_filter *f,
                           struct store_iter **out, struct ks_error *err);
     int (*complaint_next)(struct store_iter *it, struct complaint *row, struct ks_error *err);
+    int (*complaint_count_repeats)(struct store_tx *tx, const char *customer, const char *defect,
+                                   int64_t from, int64_t to, int *n_out, struct ks_error *err);
     void (*iter_free)(struct store_iter *it);
 
     int (*event_append)(struct store_tx *tx, struct event *ev, struct ks_error *err);
@@ -130,6 +132,10 @@ struct store_ops {
                     struct idem_record *out, struct ks_error *err);
     int (*idem_put)(struct store_tx *tx, const struct idem_record *r, struct ks_error *err);
 };
+
+/* True when a listing orders by row id instead of received_at (see enum complaint_sort):
+ * f->text holds a word and the sort is one of the received orders. */
+bool store_list_by_id(const struct complaint_filter *f);
 
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;

@@ -228,6 +228,33 @@ int store_complaint_list(struct store_tx *tx, const struct complaint_filter *f,
     return ops_of(tx)->complaint_list(tx, f, out, err);
 }
 
+bool store_list_by_id(const struct complaint_filter *f)
+{
+    if (!f->text || f->sort == CS_DUE_ASC)
+        return false;
+    /* Any byte but ASCII white space and the ideographic space U+3000 starts a word. */
+    for (const unsigned char *p = (const unsigned char *)f->text; *p; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            continue;
+        if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80) {
+            p += 2;
+            continue;
+        }
+        return true;
+    }
+    return false;
+}
+
+int store_complaint_count_repeats(struct store_tx *tx, const char *customer, const char *defect,
+                                  int64_t from, int64_t to, int *n_out, struct ks_error *err)
+{
+    *n_out = 0;
+    if (!customer || !defect)
+        return ks_fail(err, KS_EINVAL, customer ? "defect" : "customer",
+                       "count repeats: %s is missing", customer ? "defect" : "customer");
+    return ops_of(tx)->complaint_count_repeats(tx, customer, defect, from, to, n_out, err);
+}
+
 int store_complaint_next(struct store_iter *it, struct complaint *row, struct ks_error *err)
 {
     return ops_of(it->tx)->complaint_next(it, row, err);

@@ -78,6 +78,10 @@ int store_complaint_update(struct store_tx *tx, struct complaint *c, struct ks_e
 int store_complaint_get(struct store_tx *tx, const char *number, struct complaint *out,
                         struct ks_error *err);
 
+/* With a full-text `text` (any word), the two received orders follow registration order (the
+ * row id) instead of received_at, newest or oldest registered first: the search index returns
+ * rows in that order, so a page stops at its limit instead of sorting every match. The cursor
+ * follows the same key, so pages stay stable. */
 enum complaint_sort {
     CS_RECEIVED_DESC = 0, /* newest first (default) */
     CS_RECEIVED_ASC,
@@ -113,6 +117,11 @@ int store_complaint_list(struct store_tx *tx, const struct complaint_filter *f,
 /* 1: a row was written to row (initialised by the caller, old contents released);
  * 0: done; < 0: error. */
 int store_complaint_next(struct store_iter *it, struct complaint *row, struct ks_error *err);
+
+/* The repeat rule's count: complaints of `customer` (customer_code, or exact customer_name)
+ * with this defect received in [from, to), not merged, without reading them (indexed). */
+int store_complaint_count_repeats(struct store_tx *tx, const char *customer, const char *defect,
+                                  int64_t from, int64_t to, int *n_out, struct ks_error *err);
 void store_iter_free(struct store_iter **it);
 
 /* Appends ev (ev->complaint_id set); sets ev->id. Events are never updated or deleted. */

@@ -788,6 +788,114 @@ static void text_search_follows_edits(void **state)
     expect_list(fx->s, &f, "");
 }
 
+/* A search lists in registration order (the index's order), whatever received_at says, and
+ * its pages concatenate to the whole list in every sort. */
+static void text_search_pages_in_registration_order(void **state)
+{
+    struct ct_fx *fx = *state;
+    const enum complaint_sort sorts[] = {CS_RECEIVED_DESC, CS_RECEIVED_ASC, CS_DUE_ASC};
+    const char *texts[] = {"芯轴断裂", "断裂", "脚踏 断裂"};
+    struct complaint_filter f;
+    struct complaint c;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+
+    complaint_init(&c);
+    c.number = strdup("KS20261118-0007");
+    c.received_at = T0; /* registered last, received first */
+    c.title = strdup("脚踏芯轴断裂返修");
+    c.description = strdup("返修后再次断裂");
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    ct_check(store_complaint_insert(tx, &c, &err), &err);
+    ct_commit(&tx);
+    complaint_release(&c);
+
+    complaint_filter_init(&f);
+    f.text = "芯轴断裂";
+    expect_list(fx->s, &f, "0007,0001");
+    f.text = "断裂";
+    expect_list(fx->s, &f, "0007,0004,0001");
+    f.sort = CS_RECEIVED_ASC;
+    expect_list(fx->s, &f, "0001,0004,0007");
+    f.text = "芯轴断裂";
+    expect_list(fx->s, &f, "0001,0007");
+    f.sort = CS_DUE_ASC; /* 0007 has no open clock: last */
+    expect_list(fx->s, &f, "0001,0007");
+    f.text = NULL;
+    f.sort = CS_RECEIVED_DESC; /* without a search, received_at orders */
+    expect_list(fx->s, &f, "0006,0005,0004,0003,0002,0001,0007");
+
+    for (size_t i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++) {
+        for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+            char *whole;
+            complaint_filter_init(&f);
+            f.sort = sorts[i];
+            f.text = texts[t];
+            whole = list_str(fx->s, &f, 0);
+            for (int size = 1; size <= 4; size++) {
+                char *paged = list_str(fx->s, &f, size);
+                if (strcmp(paged, whole) != 0)
+                    fail_msg("sort %d, text '%s', pages of %d: '%s', whole list '%s'",
+                             (int)sorts[i], texts[t], size, paged, whole);
+                free(paged);
+            }
+            free(whole);
+        }
+    }
+}
+
+static void insert_repeat(struct store_tx *tx, const char *number, const char *code,
+                          const char *name, const char *defect, int64_t received,
+                          enum wf_state status)
+{
+    struct complaint c;
+    struct ks_error err = {0};
+
+    complaint_init(&c);
+    c.number = strdup(number);
+    c.customer_code = dup_or_null(code);
+    c.customer_name = strdup(name);
+    c.defect = strdup(defect);
+    c.received_at = received;
+    c.status = status;
+    c.title = strdup("t");
+    c.description = strdup("d");
+    ct_check(store_complaint_insert(tx, &c, &err), &err);
+    complaint_release(&c);
+}
+
+/* The repeat rule's count: by code or exact name, same defect, inside [from, to), not merged. */
+static void repeats_are_counted_by_customer_defect_and_month(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+    int n = -1;
+
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    insert_repeat(tx, "KS20261118-0001", "C001", "甲公司", "芯轴断裂", T0, WF_STATE_NEW);
+    insert_repeat(tx, "KS20261118-0002", NULL, "C001", "芯轴断裂", T0 + HOUR, WF_STATE_CLOSED);
+    insert_repeat(tx, "KS20261118-0003", "C001", "甲公司", "芯轴断裂", T0, WF_STATE_MERGED);
+    insert_repeat(tx, "KS20261118-0004", "C001", "甲公司", "异响", T0, WF_STATE_NEW);
+    insert_repeat(tx, "KS20261118-0005", "C002", "乙公司", "芯轴断裂", T0, WF_STATE_NEW);
+    insert_repeat(tx, "KS20261118-0006", "C001", "甲公司", "芯轴断裂", T0 + 30 * 24 * HOUR,
+                  WF_STATE_NEW);
+    ct_check(store_complaint_count_repeats(tx, "C001", "芯轴断裂", T0, T0 + 24 * HOUR, &n, &err),
+             &err);
+    assert_int_equal(n, 2);
+    ct_check(store_complaint_count_repeats(tx, "甲公司", "芯轴断裂", T0, T0 + 24 * HOUR, &n, &err),
+             &err);
+    assert_int_equal(n, 1);
+    ct_check(
+        store_complaint_count_repeats(tx, "C001", "芯轴断裂", T0 + 1, T0 + 24 * HOUR, &n, &err),
+        &err);
+    assert_int_equal(n, 1);
+    ct_check(store_complaint_count_repeats(tx, "C009", "芯轴断裂", T0, T0 + 24 * HOUR, &n, &err),
+             &err);
+    assert_int_equal(n, 0);
+    ct_commit(&tx);
+}
+
 static void overdue_and_due_before_use_open_clocks(void **state)
 {
     struct ct_fx *fx = *state;
@@ -1253,6 +1361,10 @@ int contract_run(void)
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(chinese_text_search, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(text_search_follows_edits, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(text_search_pages_in_registration_order, seed_listing,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(repeats_are_counted_by_customer_defect_and_month, ct_setup,
+                                        ct_teardown),
         cmocka_unit_test_setup_teardown(overdue_and_due_before_use_open_clocks, seed_listing,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(sort_orders_break_ties_by_id, seed_listing, ct_teardown),
