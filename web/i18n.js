@@ -118,6 +118,8 @@ const labels = {
     created: ['登记', 'Registered'], transition: ['流转', 'Moved'], edit: ['修改', 'Edited'],
     comment: ['备注', 'Comment'], handover: ['移交', 'Handed over'], classified: ['系统判定', 'Judged'],
     override: ['人工修正判定', 'Judgement corrected'], deadline: ['期限', 'Deadline'],
+    emergency: ['应急响应', 'Emergency'], message: ['通知客户', 'Message'], escalation: ['升级', 'Escalation'],
+    warning: ['期限预警', 'Deadline warning'],
   },
   field: {
     number: ['编号', 'Number'], received_at: ['受理时间', 'Received'], channel: ['渠道', 'Channel'],
@@ -175,6 +177,16 @@ export function zoneOffset(d = new Date()) {
     .formatToParts(d).find((x) => x.type === 'timeZoneName').value;
   const m = /GMT([+-]\d\d:\d\d)/.exec(s);
   return m ? m[1] : '+00:00';
+}
+
+// A preset period as the server writes it ("24 hours", "10 workdays", "30 days").
+export function fmtPeriod(p) {
+  const m = /^(\d+) (hours?|workdays?|days?|minutes?)$/.exec(p || '');
+  if (!m) return p || '';
+  const zh = { hour: ' 小时', workday: ' 个工作日', day: ' 天', minute: ' 分钟' };
+  const en = { hour: ' h', workday: ' working days', day: ' days', minute: ' min' };
+  const unit = m[2].replace(/s$/, '');
+  return m[1] + (current === 'zh' ? zh : en)[unit];
 }
 
 // A duration in ms as "2 天 3 小时" / "5 小时 10 分钟".

@@ -3,7 +3,7 @@
 // (workflow.js; the server has the last word and its refusal is shown), comments, hand-over
 // (PATCH assignee with If-Match) and the satisfaction-survey link for the reply.
 import { h, field, select, clear } from './dom.js';
-import { t, label, codes, fmtTime, fmtDuration } from './i18n.js';
+import { t, label, codes, fmtTime, fmtDuration, fmtPeriod } from './i18n.js';
 import { api } from './api.js';
 import { allowedMoves } from './workflow.js';
 import { session, notify, showProblem, guard, markClean, badge, userName, categoryName, deptName } from './ui.js';
@@ -68,7 +68,7 @@ function deadlineRow(d) {
       : h('span', { class: 'late' }, t('late_by', fmtDuration(ms)));
   }
   return h('tr', { class: d.met_at ? 'met' : 'open' },
-    h('td', {}, label('state', d.stage)), h('td', {}, d.period || '', d.extended ? ' (+)' : ''),
+    h('td', {}, label('state', d.stage)), h('td', {}, fmtPeriod(d.period), d.extended ? ' (+)' : ''),
     h('td', {}, fmtTime(d.due_at)), h('td', {}, left), h('td', {}, fmtTime(d.met_at)), h('td', { class: 'muted' }, d.rule || ''));
 }
 
@@ -76,7 +76,7 @@ function detailsText(e) {
   const d = e.details;
   if (!d || typeof d !== 'object') return d ? String(d) : '';
   if (e.kind === 'classified') return [label('severity', d.severity), categoryName(d.category), d.urgent ? t('urgent') : ''].filter(Boolean).join(' · ');
-  if (e.kind === 'deadline') return [label('state', d.stage), d.period, d.due_at ? '→ ' + fmtTime(d.due_at) : ''].filter(Boolean).join(' ');
+  if (e.kind === 'deadline') return [label('state', d.stage), fmtPeriod(d.period), d.due_at ? '→ ' + fmtTime(d.due_at) : ''].filter(Boolean).join(' ');
   if (e.kind === 'handover') return `${userName(d.from)} → ${userName(d.to)}`;
   if (e.kind === 'transition') return d.event ? label('event', d.event) : '';
   if (e.kind === 'edit' && d.changed) {

@@ -7,11 +7,11 @@ import { session, badge, numberLink, userName } from './ui.js';
 
 function table(items) {
   if (!items.length) return h('p', { class: 'muted' }, t('none'));
-  return h('table', { class: 'grid' },
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'grid' },
     h('thead', {}, h('tr', {}, [t('number'), t('title'), t('severity'), t('status'), t('assignee'), t('received_at')].map((x) => h('th', {}, x)))),
     h('tbody', {}, items.map((c) => h('tr', {},
-      h('td', {}, numberLink(c.number)), h('td', {}, c.title || ''), h('td', {}, badge('severity', c.severity)),
-      h('td', {}, badge('state', c.status)), h('td', {}, userName(c.assignee)), h('td', {}, fmtTime(c.received_at))))));
+      h('td', {}, numberLink(c.number)), h('td', { class: 'title' }, c.title || ''), h('td', {}, badge('severity', c.severity)),
+      h('td', {}, badge('state', c.status)), h('td', {}, userName(c.assignee)), h('td', {}, fmtTime(c.received_at)))))));
 }
 
 function section(id, title, items, more) {
