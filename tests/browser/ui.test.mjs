@@ -306,6 +306,23 @@ await step('phone width', async () => {
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 
+await step('customer pages refuse forged links and guessing', async () => {
+  const forged = surveyUrl.split('#')[1].replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A'));
+  await page.goto(URL + '/survey#' + forged);
+  await page.reload();
+  await page.locator('#survey-error').filter({ hasText: 'not valid' }).waitFor();
+  const statuses = await page.evaluate(async (n) => {
+    const out = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await fetch('/api/v1/public/progress', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ number: n, phone_tail: '9999' }) });
+      out.push(r.status + (r.headers.get('Retry-After') ? '+retry' : ''));
+    }
+    return out;
+  }, number);
+  expect(statuses[0] === '404' && statuses[11] === '429+retry', 'misses answered 404 then 429, got ' + statuses.join(' '));
+});
+
 await step('no script errors', async () => {
   expect(pageErrors.length === 0, 'no page errors, got: ' + pageErrors.join('; '));
 });
