@@ -21,6 +21,9 @@
 #define STAFF_ROLES                                                                                \
     (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_LEADER) | ROLE_BIT(ROLE_HANDLER) | ROLE_BIT(ROLE_INTAKE))
 
+/* Who may override a classification (app_override() checks it too). */
+#define CLASSIFY_ROLES (ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_LEADER) | ROLE_BIT(ROLE_HANDLER))
+
 static int offset_of(const struct http_req *req)
 {
     return req->ctx->app->zone.utc_offset_min;
@@ -479,7 +482,8 @@ int h_complaint_patch(struct http_req *req, struct http_resp *resp, struct ks_er
     int had, rc;
 
     app_view_init(&v);
-    if ((rc = if_match(req, &had, err)) < 0)
+    /* The role first, so a viewer learns nothing (not even a stale version) from a PATCH. */
+    if ((rc = auth_need_role(req, STAFF_ROLES, err)) < 0 || (rc = if_match(req, &had, err)) < 0)
         goto out;
     if (had < 0) {
         resp->status = 428;
@@ -514,7 +518,8 @@ int h_complaint_transition(struct http_req *req, struct http_resp *resp, struct 
     int had, rc;
 
     app_view_init(&v);
-    if ((rc = json_only(req->json, names, err)) < 0 ||
+    if ((rc = auth_need_role(req, STAFF_ROLES, err)) < 0 ||
+        (rc = json_only(req->json, names, err)) < 0 ||
         (rc = json_str(req->json, "to", 40, &to_name, err)) < 0 ||
         (rc = json_str(req->json, "note", 5000, &note, err)) < 0 ||
         (rc = if_match(req, &had, err)) < 0)
@@ -611,7 +616,8 @@ int h_complaint_classification(struct http_req *req, struct http_resp *resp, str
 
     app_view_init(&v);
     complaint_init(&out);
-    if ((rc = json_only(req->json, names, err)) < 0 ||
+    if ((rc = auth_need_role(req, CLASSIFY_ROLES, err)) < 0 ||
+        (rc = json_only(req->json, names, err)) < 0 ||
         (rc = json_str(req->json, "severity", 20, &sev_name, err)) < 0 ||
         (rc = json_str(req->json, "category", 100, &category, err)) < 0 ||
         (rc = json_str(req->json, "reason", 2000, &reason, err)) < 0)
