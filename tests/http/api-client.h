@@ -239,8 +239,8 @@ static inline pid_t api_serve(const char *db, const char *log, const char *const
     fflush(stderr);
     pid = fork();
     if (pid == 0) {
-        char *argv[] = {"serve", "--db", (char *)db, "--listen", "127.0.0.1:0", "--threads", "2",
-                        NULL};
+        char *argv[] = {"serve",       "--db",      (char *)db, "--listen",
+                        "127.0.0.1:0", "--threads", "2",        NULL};
         for (const char *const *e = env; e && *e; e++)
             putenv(strdup(*e));
         if (log) {
