@@ -56,6 +56,7 @@ enum sq_stmt {
     ST_COMPLAINT_VERSION,
     ST_COMPLAINT_CURSOR,
     ST_COMPLAINT_REPEATS,
+    ST_FTS_INDEX,
     ST_EVENT_INSERT,
     ST_EVENT_LIST,
     ST_DEADLINE_INSERT,
@@ -139,6 +140,8 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_COMPLAINT_REPEATS] = "SELECT count(*) FROM complaints WHERE (customer_code = ?1 OR"
                              " customer_name = ?1) AND received_at >= ?3 AND received_at < ?4"
                              " AND defect = ?2 AND status <> 'merged'",
+    [ST_FTS_INDEX] = "INSERT INTO complaints_fts(rowid, title, description)"
+                     " SELECT id, title, description FROM complaints WHERE id >= ?1",
     [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
                         " note, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_EVENT_LIST] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
@@ -233,6 +236,10 @@ static const char *const fixed_sql[ST__COUNT] = {
 struct sq_conn {
     sqlite3 *db;
     sqlite3_stmt *stmts[ST__COUNT];
+    /* The first complaint id this write transaction inserted that complaints_fts does not hold
+     * yet (0: none); every row from it on was inserted by this transaction, which holds the
+     * write lock. See fts_flush(). */
+    int64_t fts_from;
     struct sq_conn *next; /* in the idle list */
 };
 
@@ -255,7 +262,8 @@ struct sq_tx {
     struct store_tx base;
     struct sq_store *s;
     struct sq_conn *conn;
-    int n_iters; /* open iterators borrowing this transaction */
+    int n_iters;          /* open iterators borrowing this transaction */
+    int64_t fts_from_was; /* nested: conn->fts_from when the savepoint began */
 };
 
 struct sq_iter {
@@ -907,6 +915,7 @@ static int sq_tx_begin(struct store *base, enum store_tx_mode mode, struct store
         pool_put(s, c, false);
         return rc;
     }
+    c->fts_from = 0;
     tx = xcalloc(1, sizeof(*tx));
     tx->base.store = base;
     tx->base.mode = mode;
@@ -965,6 +974,7 @@ static int sq_tx_nest(struct store_tx *batch, enum store_tx_mode mode, struct st
     tx->base.nested = true;
     tx->s = outer->s;
     tx->conn = outer->conn;
+    tx->fts_from_was = outer->conn->fts_from;
     if ((rc = nest_step(tx, ST_SAVEPOINT, err)) < 0) {
         free(tx);
         return rc;
@@ -981,8 +991,11 @@ static int nest_end(struct sq_tx *tx, bool keep, struct ks_error *err)
 
     if (tx->n_iters)
         KS_BUG("nested transaction ended with %d iterators open", tx->n_iters);
-    if (!keep)
+    if (!keep) {
         rc = nest_step(tx, ST_ROLLBACK_TO, err);
+        /* An index flush inside the savepoint was rolled back with it. */
+        tx->conn->fts_from = tx->fts_from_was;
+    }
     if (rc == 0)
         rc = nest_step(tx, ST_RELEASE, err);
     free(tx);
@@ -996,6 +1009,27 @@ static void sq_tx_rollback(struct store_tx *base)
         return;
     }
     tx_end(tx_of(base), false);
+}
+
+/* Indexes the complaints this transaction inserted and complaints_fts does not hold yet, in
+ * one statement: before the commit, before a complaint is updated (the update trigger deletes
+ * the old text from the index, which must be there) and before a search in the transaction. */
+static int fts_flush(struct sq_tx *tx, struct ks_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (tx->conn->fts_from == 0)
+        return 0;
+    if ((rc = tx_stmt(tx, ST_FTS_INDEX, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, tx->conn->fts_from);
+    rc = sqlite3_step(st);
+    done(st);
+    if (rc != SQLITE_DONE)
+        return sq_fail(tx->conn->db, rc, err, "indexing new complaints for search");
+    tx->conn->fts_from = 0;
+    return 0;
 }
 
 static int sq_tx_commit(struct store_tx *base, struct ks_error *err)
@@ -1016,7 +1050,8 @@ static int sq_tx_commit(struct store_tx *base, struct ks_error *err)
         return ks_fail(err, KS_ESTORE, NULL,
                        "saving: the transaction was cancelled by an earlier error; retry");
     }
-    if ((rc = conn_stmt(tx->s, tx->conn, ST_COMMIT, &st, err)) < 0) {
+    if ((rc = fts_flush(tx, err)) < 0 ||
+        (rc = conn_stmt(tx->s, tx->conn, ST_COMMIT, &st, err)) < 0) {
         tx_end(tx, false);
         return rc;
     }
@@ -1267,6 +1302,8 @@ static int sq_complaint_insert(struct store_tx *base, struct complaint *c, struc
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         c->id = sqlite3_last_insert_rowid(tx->conn->db);
+        if (tx->conn->fts_from == 0)
+            tx->conn->fts_from = c->id; /* indexed by fts_flush() */
         rc = 0;
     } else {
         c->version = old_version;
@@ -1309,7 +1346,7 @@ static int sq_complaint_update(struct store_tx *base, struct complaint *c, struc
     sqlite3_stmt *st;
     int p = 1, rc;
 
-    if ((rc = tx_stmt(tx, ST_COMPLAINT_UPDATE, &st, err)) < 0)
+    if ((rc = fts_flush(tx, err)) < 0 || (rc = tx_stmt(tx, ST_COMPLAINT_UPDATE, &st, err)) < 0)
         return rc;
     for (size_t i = 0; i < complaint_field_count; i++) {
         const struct cf_desc *f = &complaint_fields[i];
@@ -1673,6 +1710,8 @@ static int sq_complaint_list(struct store_tx *base, const struct complaint_filte
     if (sqlite3_get_autocommit(tx->conn->db))
         return ks_fail(err, KS_ESTORE, NULL,
                        "the transaction was cancelled by an earlier error; roll back and retry");
+    if (f->text && (rc = fts_flush(tx, err)) < 0)
+        return rc;
     buf_init(&q.sql, SQL_MAX);
     if ((rc = build_list(tx, f, &q, err)) < 0) {
         q_release(&q);

@@ -1281,6 +1281,65 @@ static void batch_nests_savepoints_and_commits_once(void **state)
     ct_commit(&tx);
 }
 
+static void insert_titled(struct store *s, const char *number, const char *title, bool keep)
+{
+    struct store_tx *tx = ct_begin(s, STORE_TX_WRITE);
+    struct ks_error err = {0};
+    struct complaint c;
+
+    complaint_init(&c);
+    c.number = strdup(number);
+    c.received_at = T0;
+    c.title = strdup(title);
+    c.description = strdup("说明");
+    ct_check(store_complaint_insert(tx, &c, &err), &err);
+    if (keep) {
+        /* Updated in the same savepoint, after a search ran in it. */
+        struct complaint_filter f;
+        struct store_iter *it = NULL;
+        complaint_filter_init(&f);
+        f.text = title;
+        ct_check(store_complaint_list(tx, &f, &it, &err), &err);
+        store_iter_free(&it);
+        free(c.description);
+        c.description = strdup("说明已更正");
+        ct_check(store_complaint_update(tx, &c, &err), &err);
+        ct_commit(&tx);
+    } else {
+        store_tx_rollback(&tx);
+    }
+    complaint_release(&c);
+}
+
+/* Complaints registered in a batch's savepoints are found by search once the batch commits,
+ * those of undone savepoints are not, and an update after a search in the same savepoint keeps
+ * the index right. */
+static void batch_savepoints_keep_the_search_index(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *batch = ct_begin(fx->s, STORE_TX_WRITE);
+    struct complaint_filter f;
+
+    store_tx_batch_enter(batch);
+    insert_titled(fx->s, "KS20261118-0001", "齿轮磨损严重", false);
+    insert_titled(fx->s, "KS20261118-0002", "齿轮磨损异常", true);
+    insert_titled(fx->s, "KS20261118-0003", "齿轮磨损开裂", false);
+    insert_titled(fx->s, "KS20261118-0004", "齿轮磨损过快", true);
+    insert_titled(fx->s, "KS20261118-0005", "齿轮磨损发热", false);
+    store_tx_batch_leave();
+    ct_commit(&batch);
+
+    complaint_filter_init(&f);
+    f.text = "齿轮磨损";
+    expect_list(fx->s, &f, "0004,0002");
+    f.text = "已更正";
+    expect_list(fx->s, &f, "0004,0002");
+    f.text = "异常";
+    expect_list(fx->s, &f, "0002");
+    f.text = "开裂";
+    expect_list(fx->s, &f, "");
+}
+
 static void sessions_failures_and_idempotency_keys(void **state)
 {
     struct ct_fx *fx = *state;
@@ -1377,6 +1436,8 @@ int contract_run(void)
         cmocka_unit_test_setup_teardown(departments_crud, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(settings_get_and_set, ct_setup, ct_teardown),
         cmocka_unit_test_setup_teardown(batch_nests_savepoints_and_commits_once, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(batch_savepoints_keep_the_search_index, ct_setup,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(sessions_failures_and_idempotency_keys, ct_setup,
                                         ct_teardown),
