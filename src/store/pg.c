@@ -69,6 +69,8 @@ enum pg_stmt {
     ST_COMPLAINT_VERSION,
     ST_COMPLAINT_CURSOR,
     ST_COMPLAINT_REPEATS,
+    ST_EVENT_LIST_RECEIVED,
+    ST_DEADLINE_LIST_RECEIVED,
     ST_EVENT_INSERT,
     ST_EVENT_LIST,
     ST_DEADLINE_INSERT,
@@ -146,6 +148,14 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_COMPLAINT_REPEATS] = "SELECT count(*) FROM complaints WHERE (customer_code = $1 OR"
                              " customer_name = $1) AND received_at >= $3 AND received_at < $4"
                              " AND defect = $2 AND status <> 'merged'",
+    [ST_EVENT_LIST_RECEIVED] =
+        "SELECT e.id, e.complaint_id, e.at, e.actor, e.kind, e.from_state, e.to_state, e.note,"
+        " NULL FROM complaints c JOIN events e ON e.complaint_id = c.id WHERE c.received_at >= $1"
+        " AND c.received_at < $2 AND e.kind = $3 ORDER BY e.complaint_id, e.at, e.id",
+    [ST_DEADLINE_LIST_RECEIVED] =
+        "SELECT d.id, d." DL_COLS_D " FROM complaints c JOIN stage_deadlines d ON d.complaint_id ="
+        " c.id WHERE c.received_at >= $1 AND c.received_at < $2 AND NOT d.whole"
+        " ORDER BY d.complaint_id, d.started_at, d.id",
     [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
                         " note, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     [ST_EVENT_LIST] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
@@ -1851,17 +1861,16 @@ static int read_state(const PGresult *r, int row, int i, int *out, struct ks_err
     return 0;
 }
 
-static int pg_event_list(struct store_tx *base, int64_t complaint_id, struct event **evs_out,
-                         size_t *n_out, struct ks_error *err)
+/* Runs an event statement and returns its rows as a new array. */
+static int event_rows(struct store_tx *base, enum pg_stmt id, const struct params *p,
+                      struct event **evs_out, size_t *n_out, struct ks_error *err)
 {
     struct event *evs = NULL;
-    struct params p = {0};
     PGresult *res;
     size_t n;
     int rc;
 
-    p_int(&p, complaint_id);
-    if ((rc = tx_run(tx_of(base), ST_EVENT_LIST, &p, &res, NULL, err, "reading events")) < 0)
+    if ((rc = tx_run(tx_of(base), id, p, &res, NULL, err, "reading events")) < 0)
         return rc;
     n = (size_t)PQntuples(res);
     if (n)
@@ -1889,6 +1898,26 @@ static int pg_event_list(struct store_tx *base, int64_t complaint_id, struct eve
     *evs_out = evs;
     *n_out = n;
     return 0;
+}
+
+static int pg_event_list(struct store_tx *base, int64_t complaint_id, struct event **evs_out,
+                         size_t *n_out, struct ks_error *err)
+{
+    struct params p = {0};
+
+    p_int(&p, complaint_id);
+    return event_rows(base, ST_EVENT_LIST, &p, evs_out, n_out, err);
+}
+
+static int pg_event_list_received(struct store_tx *base, int64_t from, int64_t to, const char *kind,
+                                  struct event **evs_out, size_t *n_out, struct ks_error *err)
+{
+    struct params p = {0};
+
+    p_int(&p, from);
+    p_int(&p, to);
+    p_text(&p, kind);
+    return event_rows(base, ST_EVENT_LIST_RECEIVED, &p, evs_out, n_out, err);
 }
 
 /* ---- stage deadlines ------------------------------------------------------------------- */
@@ -1966,17 +1995,16 @@ static int read_deadline(const PGresult *r, int row, struct stage_deadline *d, s
     return 0;
 }
 
-static int pg_deadline_list(struct store_tx *base, int64_t complaint_id,
-                            struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+/* Runs a stage deadline statement and returns its rows as a new array. */
+static int deadline_rows(struct store_tx *base, enum pg_stmt id, const struct params *p,
+                         struct stage_deadline **out, size_t *n_out, struct ks_error *err)
 {
     struct stage_deadline *ds = NULL;
-    struct params p = {0};
     PGresult *res;
     size_t n;
     int rc;
 
-    p_int(&p, complaint_id);
-    rc = tx_run(tx_of(base), ST_DEADLINE_LIST, &p, &res, NULL, err, "reading stage deadlines");
+    rc = tx_run(tx_of(base), id, p, &res, NULL, err, "reading stage deadlines");
     if (rc < 0)
         return rc;
     n = (size_t)PQntuples(res);
@@ -1994,6 +2022,26 @@ static int pg_deadline_list(struct store_tx *base, int64_t complaint_id,
     *out = ds;
     *n_out = n;
     return 0;
+}
+
+static int pg_deadline_list(struct store_tx *base, int64_t complaint_id,
+                            struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+{
+    struct params p = {0};
+
+    p_int(&p, complaint_id);
+    return deadline_rows(base, ST_DEADLINE_LIST, &p, out, n_out, err);
+}
+
+static int pg_deadline_list_received(struct store_tx *base, int64_t from, int64_t to,
+                                     struct stage_deadline **out, size_t *n_out,
+                                     struct ks_error *err)
+{
+    struct params p = {0};
+
+    p_int(&p, from);
+    p_int(&p, to);
+    return deadline_rows(base, ST_DEADLINE_LIST_RECEIVED, &p, out, n_out, err);
 }
 
 /* ---- users ----------------------------------------------------------------------------- */
@@ -2929,6 +2977,8 @@ const struct store_ops store_pg_ops = {
     .complaint_list = pg_complaint_list,
     .complaint_next = pg_complaint_next,
     .complaint_count_repeats = pg_complaint_count_repeats,
+    .event_list_received = pg_event_list_received,
+    .deadline_list_received = pg_deadline_list_received,
     .iter_free = pg_iter_free,
     .event_append = pg_event_append,
     .event_list = pg_event_list,

@@ -57,6 +57,8 @@ enum sq_stmt {
     ST_COMPLAINT_CURSOR,
     ST_COMPLAINT_REPEATS,
     ST_FTS_INDEX,
+    ST_EVENT_LIST_RECEIVED,
+    ST_DEADLINE_LIST_RECEIVED,
     ST_EVENT_INSERT,
     ST_EVENT_LIST,
     ST_DEADLINE_INSERT,
@@ -142,6 +144,14 @@ static const char *const fixed_sql[ST__COUNT] = {
                              " AND defect = ?2 AND status <> 'merged'",
     [ST_FTS_INDEX] = "INSERT INTO complaints_fts(rowid, title, description)"
                      " SELECT id, title, description FROM complaints WHERE id >= ?1",
+    [ST_EVENT_LIST_RECEIVED] =
+        "SELECT e.id, e.complaint_id, e.at, e.actor, e.kind, e.from_state, e.to_state, e.note,"
+        " NULL FROM complaints c JOIN events e ON e.complaint_id = c.id WHERE c.received_at >= ?1"
+        " AND c.received_at < ?2 AND e.kind = ?3 ORDER BY e.complaint_id, e.at, e.id",
+    [ST_DEADLINE_LIST_RECEIVED] =
+        "SELECT d.id, d." DL_COLS_D " FROM complaints c JOIN stage_deadlines d ON d.complaint_id ="
+        " c.id WHERE c.received_at >= ?1 AND c.received_at < ?2 AND d.whole = 0"
+        " ORDER BY d.complaint_id, d.started_at, d.id",
     [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
                         " note, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_EVENT_LIST] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
@@ -1849,18 +1859,14 @@ static int read_state(sqlite3_stmt *st, int i, int *out, struct ks_error *err)
     return 0;
 }
 
-static int sq_event_list(struct store_tx *base, int64_t complaint_id, struct event **evs_out,
-                         size_t *n_out, struct ks_error *err)
+/* The rows of a bound event statement as a new array. */
+static int event_rows(struct sq_tx *tx, sqlite3_stmt *st, struct event **evs_out, size_t *n_out,
+                      struct ks_error *err)
 {
-    struct sq_tx *tx = tx_of(base);
     struct event *evs = NULL;
     size_t n = 0, cap = 0;
-    sqlite3_stmt *st;
     int rc;
 
-    if ((rc = tx_stmt(tx, ST_EVENT_LIST, &st, err)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, complaint_id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct event *ev;
         xgrow((void **)&evs, &cap, n + 1, sizeof(*evs));
@@ -1891,6 +1897,34 @@ static int sq_event_list(struct store_tx *base, int64_t complaint_id, struct eve
     *evs_out = evs;
     *n_out = n;
     return 0;
+}
+
+static int sq_event_list(struct store_tx *base, int64_t complaint_id, struct event **evs_out,
+                         size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_EVENT_LIST, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, complaint_id);
+    return event_rows(tx, st, evs_out, n_out, err);
+}
+
+static int sq_event_list_received(struct store_tx *base, int64_t from, int64_t to, const char *kind,
+                                  struct event **evs_out, size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_EVENT_LIST_RECEIVED, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    bind_text(st, 3, kind);
+    return event_rows(tx, st, evs_out, n_out, err);
 }
 
 /* ---- stage deadlines ------------------------------------------------------------------- */
@@ -1970,18 +2004,14 @@ static int read_deadline(sqlite3_stmt *st, struct stage_deadline *d, struct ks_e
     return 0;
 }
 
-static int sq_deadline_list(struct store_tx *base, int64_t complaint_id,
-                            struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+/* The rows of a bound stage deadline statement as a new array. */
+static int deadline_rows(struct sq_tx *tx, sqlite3_stmt *st, struct stage_deadline **out,
+                         size_t *n_out, struct ks_error *err)
 {
-    struct sq_tx *tx = tx_of(base);
     struct stage_deadline *ds = NULL;
     size_t n = 0, cap = 0;
-    sqlite3_stmt *st;
     int rc;
 
-    if ((rc = tx_stmt(tx, ST_DEADLINE_LIST, &st, err)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, complaint_id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         xgrow((void **)&ds, &cap, n + 1, sizeof(*ds));
         stage_deadline_init(&ds[n]);
@@ -2002,6 +2032,34 @@ static int sq_deadline_list(struct store_tx *base, int64_t complaint_id,
     *out = ds;
     *n_out = n;
     return 0;
+}
+
+static int sq_deadline_list(struct store_tx *base, int64_t complaint_id,
+                            struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_DEADLINE_LIST, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, complaint_id);
+    return deadline_rows(tx, st, out, n_out, err);
+}
+
+static int sq_deadline_list_received(struct store_tx *base, int64_t from, int64_t to,
+                                     struct stage_deadline **out, size_t *n_out,
+                                     struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_DEADLINE_LIST_RECEIVED, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    return deadline_rows(tx, st, out, n_out, err);
 }
 
 /* ---- users ----------------------------------------------------------------------------- */
@@ -3046,6 +3104,8 @@ const struct store_ops store_sqlite_ops = {
     .complaint_list = sq_complaint_list,
     .complaint_next = sq_complaint_next,
     .complaint_count_repeats = sq_complaint_count_repeats,
+    .event_list_received = sq_event_list_received,
+    .deadline_list_received = sq_deadline_list_received,
     .iter_free = sq_iter_free,
     .event_append = sq_event_append,
     .event_list = sq_event_list,

@@ -69,6 +69,10 @@ struct store_ops {
     int (*event_list)(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
                       size_t *n_out, struct ks_error *err);
 
+    int (*event_list_received)(struct store_tx *tx, int64_t from, int64_t to, const char *kind,
+                               struct event **evs_out, size_t *n_out, struct ks_error *err);
+    int (*deadline_list_received)(struct store_tx *tx, int64_t from, int64_t to,
+                                  struct stage_deadline **out, size_t *n_out, struct ks_error *err);
     int (*deadline_put)(struct store_tx *tx, struct stage_deadline *d, struct ks_error *err);
     int (*deadline_list)(struct store_tx *tx, int64_t complaint_id, struct stage_deadline **out,
                          size_t *n_out, struct ks_error *err);

@@ -255,6 +255,24 @@ int store_complaint_count_repeats(struct store_tx *tx, const char *customer, con
     return ops_of(tx)->complaint_count_repeats(tx, customer, defect, from, to, n_out, err);
 }
 
+int store_event_list_received(struct store_tx *tx, int64_t from, int64_t to, const char *kind,
+                              struct event **evs_out, size_t *n_out, struct ks_error *err)
+{
+    *evs_out = NULL;
+    *n_out = 0;
+    if (!kind)
+        return ks_fail(err, KS_EINVAL, "kind", "kind: an event kind is needed");
+    return ops_of(tx)->event_list_received(tx, from, to, kind, evs_out, n_out, err);
+}
+
+int store_deadline_list_received(struct store_tx *tx, int64_t from, int64_t to,
+                                 struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    return ops_of(tx)->deadline_list_received(tx, from, to, out, n_out, err);
+}
+
 int store_complaint_next(struct store_iter *it, struct complaint *row, struct ks_error *err)
 {
     return ops_of(it->tx)->complaint_next(it, row, err);

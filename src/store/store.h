@@ -130,6 +130,16 @@ int store_event_append(struct store_tx *tx, struct event *ev, struct ks_error *e
 int store_event_list(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
                      size_t *n_out, struct ks_error *err);
 
+/* Set-based reads for reports, which would otherwise make two queries per complaint: the
+ * events of `kind` (details left NULL) and the stage deadlines (not the whole limit) of every
+ * complaint received in [from, to), ordered by complaint id and then as store_event_list() and
+ * store_deadline_list() order them. Read a long period in slices and join by complaint id. */
+int store_event_list_received(struct store_tx *tx, int64_t from, int64_t to, const char *kind,
+                              struct event **evs_out, size_t *n_out, struct ks_error *err);
+struct stage_deadline;
+int store_deadline_list_received(struct store_tx *tx, int64_t from, int64_t to,
+                                 struct stage_deadline **out, size_t *n_out, struct ks_error *err);
+
 /* One stage clock of one complaint. A complaint that re-enters a stage (after a reopen or
  * a send-back) gets a new row; the open one is the row whose clock.met_at is unset. */
 struct stage_deadline {

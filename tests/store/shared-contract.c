@@ -1124,6 +1124,66 @@ static void deadlines_put_and_list(void **state)
 
 /* ---- users, departments, settings -------------------------------------------------------- */
 
+static void add_event(struct store_tx *tx, int64_t complaint_id, int64_t at, const char *kind,
+                      int from, int to)
+{
+    struct event ev;
+    struct ks_error err = {0};
+
+    event_init(&ev);
+    ev.complaint_id = complaint_id;
+    ev.at = at;
+    ev.actor = strdup("li");
+    ev.kind = strdup(kind);
+    ev.from_state = from;
+    ev.to_state = to;
+    ev.details = strdup("{}");
+    ct_check(store_event_append(tx, &ev, &err), &err);
+    event_release(&ev);
+}
+
+/* The report's set-based reads: one kind of event and the stage clocks of every complaint
+ * received in the range, ordered by complaint. */
+static void period_reads_cover_the_received_range(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct stage_deadline *dls = NULL;
+    struct event *evs = NULL;
+    struct ks_error err = {0};
+    size_t n = 0;
+
+    add_event(tx, seed_id(2), T0 + 60, EV_TRANSITION, WF_STATE_NEW, WF_STATE_ACCEPTED);
+    add_event(tx, seed_id(1), T0 + 90, EV_TRANSITION, WF_STATE_NEW, WF_STATE_ACCEPTED);
+    add_event(tx, seed_id(1), T0 + 30, EV_COMMENT, -1, -1);
+    add_event(tx, seed_id(1), T0 + 120, EV_TRANSITION, WF_STATE_ACCEPTED, WF_STATE_ASSIGNED);
+    add_event(tx, seed_id(4), T0 + 60, EV_TRANSITION, WF_STATE_NEW, WF_STATE_ACCEPTED);
+    ct_commit(&tx);
+
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    /* 0001 and 0002 are received at T0 + 1h and + 2h; 0004 at + 4h is outside. */
+    ct_check(store_event_list_received(tx, T0, T0 + 3 * HOUR, EV_TRANSITION, &evs, &n, &err), &err);
+    assert_int_equal(n, 3);
+    assert_int_equal(evs[0].complaint_id, seed_id(1));
+    assert_int_equal(evs[0].to_state, WF_STATE_ACCEPTED);
+    assert_int_equal(evs[1].complaint_id, seed_id(1));
+    assert_int_equal(evs[1].to_state, WF_STATE_ASSIGNED);
+    assert_int_equal(evs[2].complaint_id, seed_id(2));
+    event_array_free(&evs, n);
+    ct_check(store_deadline_list_received(tx, T0, T0 + 3 * HOUR, &dls, &n, &err), &err);
+    assert_int_equal(n, 3);
+    assert_int_equal(dls[0].complaint_id, seed_id(1));
+    assert_int_equal(dls[1].complaint_id, seed_id(2));
+    assert_int_equal(dls[1].stage, WF_STATE_ACCEPTED);
+    assert_int_equal(dls[2].stage, WF_STATE_INVESTIGATING);
+    stage_deadline_array_free(&dls, n);
+    ct_check(store_deadline_list_received(tx, T0 + 5 * HOUR, T0 + 6 * HOUR, &dls, &n, &err), &err);
+    assert_int_equal(n, 1); /* 0006; 0005 has no clock */
+    assert_int_equal(dls[0].complaint_id, seed_id(6));
+    stage_deadline_array_free(&dls, n);
+    ct_commit(&tx);
+}
+
 static void users_crud(void **state)
 {
     struct ct_fx *fx = *state;
@@ -1432,6 +1492,8 @@ int contract_run(void)
         cmocka_unit_test_setup_teardown(unknown_cursor_is_refused, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(events_append_and_list_in_order, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(deadlines_put_and_list, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(period_reads_cover_the_received_range, seed_listing,
+                                        ct_teardown),
         cmocka_unit_test_setup_teardown(users_crud, ct_setup, ct_teardown),
         cmocka_unit_test_setup_teardown(departments_crud, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(settings_get_and_set, ct_setup, ct_teardown),
