@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The report benchmark (issue 7): wall time and peak memory of `kesu report` for one month and
+# one year of a generated database (bench-gen: complaints from 2025-01-01 to 2026-11-28).
+# Targets: a monthly report under 1 s, a yearly one under 3 s.
+#
+#   bench/bench-report.sh [BUILD_DIR] DB        e.g. bench/bench-report.sh build /tmp/big.db
+#
+# Environment: BENCH_MONTH (2026-10), BENCH_YEAR (2025), BENCH_RUNS (3: the best run counts,
+# so a page cache warmed by the first run is measured), BENCH_NOW (the report's "as of",
+# 2026-11-29T12:00:00+08:00, so runs are comparable). Reports only read the database.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+if [ $# -ge 2 ]; then
+    build=$(cd "$1" && pwd)
+    db=$2
+else
+    build=$root/build
+    db=${1:?usage: bench/bench-report.sh [BUILD_DIR] DB}
+fi
+kesu=$build/kesu
+month=${BENCH_MONTH:-2026-10}
+year=${BENCH_YEAR:-2025}
+runs=${BENCH_RUNS:-3}
+now=${BENCH_NOW:-2026-11-29T12:00:00+08:00}
+[ -x "$kesu" ] || { echo "bench: $kesu is missing; build it first (make build)" >&2; exit 1; }
+[ -f "$db" ] || { echo "bench: database '$db' does not exist" >&2; exit 1; }
+out=$(mktemp -d /tmp/kesu-bench-report.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+
+# measure NAME ARGS...: the best wall time and its peak RSS over $runs runs.
+measure() {
+    local name=$1 best="" rss="" line n
+    shift
+    for _ in $(seq "$runs"); do
+        /usr/bin/time -f "%e %M" -o "$out/time" "$kesu" report --db "$db" --now "$now" \
+            --format json -o "$out/$name.json" "$@" 2>"$out/err" >/dev/null ||
+            { cat "$out/err" >&2; exit 1; }
+        line=$(tail -1 "$out/time")
+        if [ -z "$best" ] || awk -v a="${line% *}" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+            best=${line% *}
+            rss=${line#* }
+        fi
+    done
+    n=$(grep -o '[0-9][0-9]* complaints' "$out/err" | head -1)
+    printf '%-8s %-10s %12s %8s s %8.1f MB\n' "$name" "$*" "$n" "$best" "$(echo "$rss / 1024" | bc -l)"
+}
+
+echo "kesu report benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, best of $runs"
+measure monthly --period "$month"
+measure yearly --year "$year"
