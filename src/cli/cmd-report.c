@@ -164,20 +164,9 @@ static int count(struct cli_app *ca, struct store_tx *tx, const struct report_pe
                  const char *department, int64_t *n_out, struct ks_error *err)
 {
     struct complaint_filter f;
-    struct store_iter *it = NULL;
-    struct complaint c;
-    int rc;
 
-    *n_out = 0;
     filter_for(&f, p, ca->app.zone.utc_offset_min, department);
-    if ((rc = store_complaint_list(tx, &f, &it, err)) < 0)
-        return rc;
-    complaint_init(&c);
-    while ((rc = store_complaint_next(it, &c, err)) == 1)
-        ++*n_out;
-    complaint_release(&c);
-    store_iter_free(&it);
-    return rc < 0 ? rc : 0;
+    return store_complaint_count(tx, &f, n_out, err);
 }
 
 static int build(struct cli_app *ca, const struct report_period *p, const char *department,

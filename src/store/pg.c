@@ -1621,14 +1621,15 @@ static int add_cursor(struct pg_tx *tx, struct query *q, const struct complaint_
     return 0;
 }
 
-static int build_list(struct pg_tx *tx, const struct complaint_filter *f, struct query *q,
-                      struct ks_error *err)
+/* The listing of f selecting cols (NULL: every complaint column). */
+static int build_list(struct pg_tx *tx, const struct complaint_filter *f, const char *cols,
+                      struct query *q, struct ks_error *err)
 {
     static const enum wf_state ended[] = {WF_STATE_CLOSED, WF_STATE_REJECTED, WF_STATE_WITHDRAWN,
                                           WF_STATE_MERGED};
     int rc;
 
-    buf_addf(&q->sql, "SELECT %s FROM complaints c WHERE true", tx->s->select_cols);
+    buf_addf(&q->sql, "SELECT %s FROM complaints c WHERE true", cols ? cols : tx->s->select_cols);
     if (f->status >= 0) {
         q_sql(q, " AND c.status = ");
         q_text(q, wf_state_name((enum wf_state)f->status));
@@ -1736,7 +1737,7 @@ static int pg_complaint_list(struct store_tx *base, const struct complaint_filte
         return ks_fail(err, KS_ESTORE, NULL,
                        "the transaction was cancelled by an earlier error; roll back and retry");
     buf_init(&q.sql, SQL_MAX);
-    if ((rc = build_list(tx, f, &q, err)) < 0) {
+    if ((rc = build_list(tx, f, NULL, &q, err)) < 0) {
         q_release(&q);
         return rc;
     }
@@ -1759,6 +1760,37 @@ static int pg_complaint_list(struct store_tx *base, const struct complaint_filte
     it->tx = tx;
     tx->n_iters++;
     *out = &it->base;
+    return 0;
+}
+
+static int pg_complaint_count(struct store_tx *base, const struct complaint_filter *f,
+                              int64_t *n_out, struct ks_error *err)
+{
+    struct pg_tx *tx = tx_of(base);
+    struct query q = {0};
+    PGresult *res;
+    int rc;
+
+    if (tx->conn->broken || PQtransactionStatus(tx->conn->pg) == PQTRANS_INERROR)
+        return ks_fail(err, KS_ESTORE, NULL,
+                       "the transaction was cancelled by an earlier error; roll back and retry");
+    buf_init(&q.sql, SQL_MAX);
+    buf_adds(&q.sql, "SELECT count(*) FROM (");
+    if ((rc = build_list(tx, f, "c.id", &q, err)) < 0) {
+        q_release(&q);
+        return rc;
+    }
+    q_sql(&q, ") q");
+    res = PQexecParams(tx->conn->pg, buf_str(&q.sql), (int)q.n, NULL, (const char *const *)q.p,
+                       NULL, NULL, 0);
+    q_release(&q);
+    if (!result_ok(res)) {
+        rc = pg_fail(tx->conn, res, err, "counting complaints");
+        PQclear(res);
+        return rc;
+    }
+    *n_out = col_i64(res, 0, 0);
+    PQclear(res);
     return 0;
 }
 
@@ -2976,6 +3008,7 @@ const struct store_ops store_pg_ops = {
     .complaint_get = pg_complaint_get,
     .complaint_list = pg_complaint_list,
     .complaint_next = pg_complaint_next,
+    .complaint_count = pg_complaint_count,
     .complaint_count_repeats = pg_complaint_count_repeats,
     .event_list_received = pg_event_list_received,
     .deadline_list_received = pg_deadline_list_received,

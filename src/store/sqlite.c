@@ -1598,8 +1598,9 @@ static int add_cursor(struct sq_tx *tx, struct query *q, const struct complaint_
     return 0;
 }
 
-static int build_list(struct sq_tx *tx, const struct complaint_filter *f, struct query *q,
-                      struct ks_error *err)
+/* The listing of f selecting cols (NULL: every complaint column). */
+static int build_list(struct sq_tx *tx, const struct complaint_filter *f, const char *cols,
+                      struct query *q, struct ks_error *err)
 {
     static const enum wf_state ended[] = {WF_STATE_CLOSED, WF_STATE_REJECTED, WF_STATE_WITHDRAWN,
                                           WF_STATE_MERGED};
@@ -1613,9 +1614,9 @@ static int build_list(struct sq_tx *tx, const struct complaint_filter *f, struct
         buf_addf(&q->sql,
                  "SELECT %s FROM complaints_fts f CROSS JOIN complaints c ON c.id = f.rowid"
                  " WHERE 1",
-                 tx->s->select_cols);
+                 cols ? cols : tx->s->select_cols);
     else
-        buf_addf(&q->sql, "SELECT %s FROM complaints c WHERE 1", tx->s->select_cols);
+        buf_addf(&q->sql, "SELECT %s FROM complaints c WHERE 1", cols ? cols : tx->s->select_cols);
     if (f->status >= 0) {
         q_sql(q, " AND c.status = ?");
         q_text(q, wf_state_name((enum wf_state)f->status));
@@ -1723,7 +1724,7 @@ static int sq_complaint_list(struct store_tx *base, const struct complaint_filte
     if (f->text && (rc = fts_flush(tx, err)) < 0)
         return rc;
     buf_init(&q.sql, SQL_MAX);
-    if ((rc = build_list(tx, f, &q, err)) < 0) {
+    if ((rc = build_list(tx, f, NULL, &q, err)) < 0) {
         q_release(&q);
         return rc;
     }
@@ -1746,6 +1747,49 @@ static int sq_complaint_list(struct store_tx *base, const struct complaint_filte
     tx->n_iters++;
     *out = &it->base;
     return 0;
+}
+
+static int sq_complaint_count(struct store_tx *base, const struct complaint_filter *f,
+                              int64_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    struct query q = {0};
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    if (sqlite3_get_autocommit(tx->conn->db))
+        return ks_fail(err, KS_ESTORE, NULL,
+                       "the transaction was cancelled by an earlier error; roll back and retry");
+    if (f->text && (rc = fts_flush(tx, err)) < 0)
+        return rc;
+    buf_init(&q.sql, SQL_MAX);
+    buf_adds(&q.sql, "SELECT count(*) FROM (");
+    if ((rc = build_list(tx, f, "c.id", &q, err)) < 0) {
+        q_release(&q);
+        return rc;
+    }
+    q_sql(&q, ")");
+    rc = sqlite3_prepare_v2(tx->conn->db, buf_str(&q.sql), -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        q_release(&q);
+        return sq_fail(tx->conn->db, rc, err, "counting complaints");
+    }
+    for (size_t i = 0; i < q.n; i++) {
+        if (q.p[i].is_text)
+            bind_text(st, (int)i + 1, q.p[i].s);
+        else
+            sqlite3_bind_int64(st, (int)i + 1, q.p[i].i);
+    }
+    q_release(&q);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *n_out = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "counting complaints");
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 static int sq_complaint_next(struct store_iter *base, struct complaint *row, struct ks_error *err)
@@ -3103,6 +3147,7 @@ const struct store_ops store_sqlite_ops = {
     .complaint_get = sq_complaint_get,
     .complaint_list = sq_complaint_list,
     .complaint_next = sq_complaint_next,
+    .complaint_count = sq_complaint_count,
     .complaint_count_repeats = sq_complaint_count_repeats,
     .event_list_received = sq_event_list_received,
     .deadline_list_received = sq_deadline_list_received,

@@ -61,6 +61,8 @@ struct store_ops {
     int (*complaint_list)(struct store_tx *tx, const struct complaint_filter *f,
                           struct store_iter **out, struct ks_error *err);
     int (*complaint_next)(struct store_iter *it, struct complaint *row, struct ks_error *err);
+    int (*complaint_count)(struct store_tx *tx, const struct complaint_filter *f, int64_t *n_out,
+                           struct ks_error *err);
     int (*complaint_count_repeats)(struct store_tx *tx, const char *customer, const char *defect,
                                    int64_t from, int64_t to, int *n_out, struct ks_error *err);
     void (*iter_free)(struct store_iter *it);

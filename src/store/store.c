@@ -209,10 +209,8 @@ void complaint_filter_init(struct complaint_filter *f)
     f->sort = CS_RECEIVED_DESC;
 }
 
-int store_complaint_list(struct store_tx *tx, const struct complaint_filter *f,
-                         struct store_iter **out, struct ks_error *err)
+static int check_filter(const struct complaint_filter *f, struct ks_error *err)
 {
-    *out = NULL;
     if (f->status >= WF_STATE__COUNT || f->status < -1)
         return ks_fail(err, KS_EINVAL, "status", "status: %d is not a state", f->status);
     if (f->severity >= SEV__COUNT || f->severity < -1)
@@ -225,7 +223,31 @@ int store_complaint_list(struct store_tx *tx, const struct complaint_filter *f,
         return ks_fail(err, KS_EINVAL, "limit", "limit: '%d' is negative", f->limit);
     if (f->sort != CS_RECEIVED_DESC && f->sort != CS_RECEIVED_ASC && f->sort != CS_DUE_ASC)
         return ks_fail(err, KS_EINVAL, "sort", "sort: %d is not a sort order", (int)f->sort);
+    return 0;
+}
+
+int store_complaint_list(struct store_tx *tx, const struct complaint_filter *f,
+                         struct store_iter **out, struct ks_error *err)
+{
+    int rc;
+
+    *out = NULL;
+    if ((rc = check_filter(f, err)) < 0)
+        return rc;
     return ops_of(tx)->complaint_list(tx, f, out, err);
+}
+
+int store_complaint_count(struct store_tx *tx, const struct complaint_filter *f, int64_t *n_out,
+                          struct ks_error *err)
+{
+    struct complaint_filter g = *f;
+    int rc;
+
+    *n_out = 0;
+    if ((rc = check_filter(f, err)) < 0)
+        return rc;
+    g.after = NULL;
+    return ops_of(tx)->complaint_count(tx, &g, n_out, err);
 }
 
 bool store_list_by_id(const struct complaint_filter *f)

@@ -118,6 +118,11 @@ int store_complaint_list(struct store_tx *tx, const struct complaint_filter *f,
  * 0: done; < 0: error. */
 int store_complaint_next(struct store_iter *it, struct complaint *row, struct ks_error *err);
 
+/* How many complaints store_complaint_list() would list for f (ignoring f->after), without
+ * reading them. */
+int store_complaint_count(struct store_tx *tx, const struct complaint_filter *f, int64_t *n_out,
+                          struct ks_error *err);
+
 /* The repeat rule's count: complaints of `customer` (customer_code, or exact customer_name)
  * with this defect received in [from, to), not merged, without reading them (indexed). */
 int store_complaint_count_repeats(struct store_tx *tx, const char *customer, const char *defect,

@@ -896,6 +896,43 @@ static void repeats_are_counted_by_customer_defect_and_month(void **state)
     ct_commit(&tx);
 }
 
+static int64_t count_of(struct store *s, const struct complaint_filter *f)
+{
+    struct store_tx *tx = ct_begin(s, STORE_TX_READ);
+    struct ks_error err = {0};
+    int64_t n = -1;
+
+    ct_check(store_complaint_count(tx, f, &n, &err), &err);
+    ct_commit(&tx);
+    return n;
+}
+
+/* A count is the length of the listing it stands for, without reading the rows. */
+static void counts_match_the_listings(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct complaint_filter f;
+
+    complaint_filter_init(&f);
+    assert_int_equal(count_of(fx->s, &f), 6);
+    f.status = WF_STATE_NEW;
+    assert_int_equal(count_of(fx->s, &f), 2);
+    complaint_filter_init(&f);
+    f.department = "hq";
+    assert_int_equal(count_of(fx->s, &f), 5);
+    f.text = "断裂";
+    assert_int_equal(count_of(fx->s, &f), 2);
+    complaint_filter_init(&f);
+    f.text = "芯轴断裂";
+    assert_int_equal(count_of(fx->s, &f), 1);
+    complaint_filter_init(&f);
+    f.received_from = T0 + 2 * HOUR;
+    f.received_to = T0 + 5 * HOUR;
+    assert_int_equal(count_of(fx->s, &f), 3);
+    f.limit = 2;
+    assert_int_equal(count_of(fx->s, &f), 2);
+}
+
 static void overdue_and_due_before_use_open_clocks(void **state)
 {
     struct ct_fx *fx = *state;
@@ -1492,6 +1529,7 @@ int contract_run(void)
         cmocka_unit_test_setup_teardown(unknown_cursor_is_refused, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(events_append_and_list_in_order, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(deadlines_put_and_list, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(counts_match_the_listings, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(period_reads_cover_the_received_range, seed_listing,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(users_crud, ct_setup, ct_teardown),
