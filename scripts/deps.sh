@@ -8,6 +8,7 @@ pkgs=(
     libsqlite3-dev sqlite3 libyaml-dev libjansson-dev libmicrohttpd-dev libsodium-dev
     libcurl4-openssl-dev libcmocka-dev libpq-dev libxlsxwriter-dev
     tzdata curl jq unzip postgresql postgresql-contrib
+    chromium nodejs npm fonts-noto-cjk
 )
 if [ "${KS_DEPS_EXTRA:-}" != "" ]; then
     read -r -a extra <<<"$KS_DEPS_EXTRA"
