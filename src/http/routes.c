@@ -3,6 +3,7 @@
  * (no login) and last the browser UI's files, whose catch-all "/{file}" must come after every
  * other one-segment path. Documented in web/openapi.json, docs/api.md and docs/ui.md; a route
  * added here belongs there too. */
+#include "http/h-motion.h"
 #include "http/h-web.h"
 #include "http/http.h"
 #include "lib/banned.h"
@@ -47,6 +48,14 @@ const struct http_route http_routes[] = {
     {"GET", API "/departments", h_department_list, A, NOBODY},
     {"PATCH", API "/departments/{code}", h_department_patch, AJ, SMALL},
 
+    {"GET", API "/incidents", h_incident_list, A, NOBODY},
+    {"POST", API "/incidents", h_incident_create, AJ, SMALL},
+    {"GET", API "/incidents/{code}", h_incident_get, A, NOBODY},
+    {"POST", API "/incidents/{code}/complaints", h_incident_attach, AJ, SMALL},
+    {"POST", API "/incidents/{code}/reply", h_incident_reply, AJ, SMALL},
+    {"GET", API "/notifications", h_notification_list, A, NOBODY},
+    {"POST", API "/notifications/{id}/read", h_notification_read, A, NOBODY},
+    {"POST", API "/complaints/{number}/clock", h_complaint_clock, AJ, SMALL},
     {"POST", API "/public/progress", h_public_progress, RF_JSON_BODY, SMALL},
     {"GET", API "/public/survey/{token}", h_public_survey_get, 0, NOBODY},
     {"POST", API "/public/survey/{token}", h_public_survey_post, RF_JSON_BODY, SMALL},

@@ -69,12 +69,28 @@ static void add_header(struct MHD_Response *r, const char *name, const char *val
         MHD_add_response_header(r, name, value);
 }
 
+/* s fit for one line of the access log: control bytes (a decoded %0A in a path) as %XX, so a
+ * request cannot start a forged line; cut to size. */
+static void log_safe(const char *s, char *out, size_t size)
+{
+    size_t n = 0;
+
+    for (; *s && n + 4 < size; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            n += (size_t)snprintf(out + n, size - n, "%%%02X", c);
+        else
+            out[n++] = (char)c;
+    }
+    out[n] = '\0';
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct req_state *st)
 {
     struct http_resp *resp = &st->resp;
     struct MHD_Response *r;
     struct timespec t1;
-    char *body = NULL, num[32];
+    char *body = NULL, num[32], path[512];
     size_t len = 0;
     enum MHD_Result ret;
     int status = resp->status ? resp->status : 200;
@@ -98,8 +114,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct req_sta
     if (status != 204)
         add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
                    resp->content_type ? resp->content_type : "application/json; charset=utf-8");
-    add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    add_header(r, "X-Content-Type-Options", "nosniff");
+    resp_add_security_headers(resp, r);
     add_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
     add_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie);
     add_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
@@ -111,7 +126,8 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct req_sta
     ret = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    fprintf(stderr, "%s %s %d %zu %.1fms %s\n", st->req.method, st->req.path, status, len,
+    log_safe(st->req.path, path, sizeof(path));
+    fprintf(stderr, "%s %s %d %zu %.1fms %s\n", st->req.method, path, status, len,
             (double)(t1.tv_sec - st->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - st->t0.tv_nsec) / 1e6,
             st->req.authed ? st->req.user.login : "-");
     return ret;
