@@ -8,8 +8,12 @@ pkgs=(
     libsqlite3-dev sqlite3 libyaml-dev libjansson-dev libmicrohttpd-dev libsodium-dev
     libcurl4-openssl-dev libcmocka-dev libpq-dev libxlsxwriter-dev
     tzdata curl jq unzip postgresql postgresql-contrib
-    chromium nodejs npm fonts-noto-cjk
+    chromium fonts-noto-cjk
 )
+# Node.js may come from elsewhere (a vendor build whose nodejs package includes npm and
+# conflicts with Debian's npm): ask for Debian's only when the commands are missing.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 if [ "${KS_DEPS_EXTRA:-}" != "" ]; then
     read -r -a extra <<<"$KS_DEPS_EXTRA"
     pkgs+=("${extra[@]}")
