@@ -144,6 +144,10 @@ int ks_time_parse(const char *s, int default_offset_min, const char *field, int6
         goto bad;
     if (!civil_is_valid(d))
         return ks_fail(err, KS_EINVAL, field, "%s: '%s' is not a real calendar date", name, s);
+    /* An offset can move an instant into the neighbouring year; keep every instant printable
+     * as a four-digit year at any offset (found by fuzzing: 9999-12-31T23:59:59Z at +08:00). */
+    if (d.y < 2 || d.y > 9998)
+        return ks_fail(err, KS_EINVAL, field, "%s: '%s' is outside the years 0002-9998", name, s);
     p = s + 10;
     if (*p == 'T' || *p == 't' || *p == ' ') {
         if (!civil_read_digits(p + 1, 2, &hh) || p[3] != ':' || !civil_read_digits(p + 4, 2, &mm))

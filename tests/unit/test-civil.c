@@ -137,6 +137,8 @@ static const struct {
     const char *text;
     const char *want;
 } bad_times[] = {
+    /* Found by fuzzing: one second before year 10000 cannot be printed at +08:00. */
+    {"9999-12-31T23:59:59Z", "is outside the years 0002-9998"},
     {"2026-02-30T10:00:00+08:00", "received_at: '2026-02-30T10:00:00+08:00' is not a real "
                                   "calendar date"},
     {"2026-11-28T25:00:00+08:00", "received_at: '2026-11-28T25:00:00+08:00' has an impossible "
