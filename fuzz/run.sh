@@ -59,7 +59,11 @@ for t in "$@"; do
     seeds=()
     [ -d "$here/corpus/$t" ] && seeds=("$here/corpus/$t")
     rc=0
-    "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    # KS_FUZZ_RUNS: a fixed number of runs from seed 1 instead of a time, so a CI run is
+    # repeatable (a time-bounded run explores differently on every machine).
+    limit=(-max_total_time="$seconds")
+    [ -n "${KS_FUZZ_RUNS:-}" ] && limit=(-runs="$KS_FUZZ_RUNS" -seed=1)
+    "$exe" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$art/" "$work" "${seeds[@]}" >"$log" 2>&1 || rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     if [ "$rc" -ne 0 ] || grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$log"; then
