@@ -4,12 +4,9 @@
  * SQLite file, or, for the PostgreSQL run (ctest test-api-pg), a new database created for this
  * run on the server whose URL is in the file $KS_API_PG_URL_FILE, or $KS_API_DB_URL as given
  * (it must be empty). */
-#include <libpq-fe.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -71,121 +68,20 @@ static char *login_as(const char *user)
     return login(user, pw);
 }
 
-/* Runs one statement on the database named by url, outside kesu. */
-static int pg_admin(const char *url, const char *sql)
-{
-    PGconn *pg = PQconnectdb(url);
-    PGresult *res = NULL;
-    int rc = -1;
-
-    if (PQstatus(pg) == CONNECTION_OK) {
-        res = PQexec(pg, sql);
-        rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
-    }
-    if (rc < 0)
-        fprintf(stderr, "%s: %s", sql, PQerrorMessage(pg));
-    PQclear(res);
-    PQfinish(pg);
-    return rc;
-}
-
-/* url with its database name (the path) replaced by name. */
-static char *pg_url_with_db(const char *url, const char *name)
-{
-    const char *auth = strstr(url, "://");
-    const char *path, *query;
-
-    auth = auth ? auth + 3 : url;
-    path = auth + strcspn(auth, "/?");
-    query = path + strcspn(path, "?");
-    return th_fmt("%.*s/%s%s", (int)(path - url), url, name, query);
-}
-
-/* The database for the server: a new SQLite file in dir, or a new PostgreSQL database (see
- * the top of the file). NULL after printing why when the server cannot be reached. */
-static char *make_database(void)
-{
-    const char *url = getenv("KS_API_DB_URL");
-    const char *file = getenv("KS_API_PG_URL_FILE");
-    char line[1024] = "", *sql;
-    FILE *f;
-    int rc;
-
-    if (url && *url)
-        return strdup(url);
-    if (!file || !*file)
-        return th_fmt("%s/kesu.db", dir);
-    if (!(f = fopen(file, "r")) || !fgets(line, sizeof(line), f)) {
-        fprintf(stderr, "cannot read the PostgreSQL URL from %s\n", file);
-        if (f)
-            fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    line[strcspn(line, "\r\n")] = '\0';
-    pg_server = strdup(line);
-    pg_dbname = th_fmt("kesu_api_%ld", (long)getpid());
-    sql = th_fmt("CREATE DATABASE %s", pg_dbname);
-    rc = pg_admin(pg_server, sql);
-    free(sql);
-    return rc == 0 ? pg_url_with_db(pg_server, pg_dbname) : NULL;
-}
-
-/* Drops the database make_database() created, if any (the server has stopped). */
-static void drop_database(void)
-{
-    char *sql;
-
-    if (!pg_dbname)
-        return;
-    sql = th_fmt("DROP DATABASE IF EXISTS %s", pg_dbname);
-    pg_admin(pg_server, sql);
-    free(sql);
-    free(pg_server);
-    free(pg_dbname);
-    pg_server = pg_dbname = NULL;
-}
-
 static int start_server(void **state)
 {
     char *init_argv[] = {"init", "--db", NULL, "--admin-password", "admin-secret", NULL};
-    const char *kesu = getenv("KESU");
-    char *probe, line[128] = "";
-    int fds[2];
-    FILE *out;
     (void)state;
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
     dir = th_mkdtemp();
-    if (!(db = make_database()))
+    if (!(db = api_db_make(dir, "api", &pg_server, &pg_dbname)))
         return -1;
     init_argv[2] = db;
     if (cmd_init(5, init_argv) != 0)
         return -1;
-    probe = th_fmt("'%s' serve --help >/dev/null 2>&1", kesu ? kesu : "/nonexistent");
-    bool use_binary = kesu && system(probe) == 0;
-    free(probe);
-    if (pipe(fds) != 0)
+    if ((server = api_serve(db, NULL, NULL, base, sizeof(base))) < 0)
         return -1;
-    fflush(stdout);
-    server = fork();
-    if (server == 0) {
-        char *argv[] = {"serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2", NULL};
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        if (use_binary)
-            execl(kesu, "kesu", "serve", "--db", db, "--listen", "127.0.0.1:0", "--threads", "2",
-                  (char *)NULL);
-        _exit(cmd_serve(7, argv));
-    }
-    close(fds[1]);
-    out = fdopen(fds[0], "r");
-    if (!fgets(line, sizeof(line), out) || strncmp(line, "listening on ", 13) != 0)
-        return -1;
-    fclose(out);
-    line[strcspn(line, "\n")] = '\0';
-    snprintf(base, sizeof(base), "http://%s", line + 13);
 
     admin = login("admin", "admin-secret");
     expect("POST", "/api/v1/departments", admin, "{\"code\":\"north\",\"name\":\"华北分行\"}", 201);
@@ -208,25 +104,23 @@ static int start_server(void **state)
 
 static int stop_server(void **state)
 {
-    int status = 0;
+    bool clean;
     (void)state;
-    if (server > 0) {
-        kill(server, SIGTERM);
-        waitpid(server, &status, 0);
-    }
+
+    /* A clean shutdown is part of the contract. */
+    clean = api_stop(server);
     free(admin);
     free(leader);
     free(ha);
     free(hb);
     free(intake);
     free(viewer);
-    drop_database();
+    api_db_drop(&pg_server, &pg_dbname);
     th_rmtree(dir);
     free(dir);
     free(db);
     curl_global_cleanup();
-    /* A clean shutdown is part of the contract. */
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    return clean ? 0 : -1;
 }
 
 /* Registers a complaint and returns its number (owned). */
