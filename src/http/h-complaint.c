@@ -269,6 +269,7 @@ static int scope_filter(struct http_req *req, struct complaint_filter *f, struct
     }
     if (!f->department) {
         f->department = req->user.department;
+        f->or_assignee = req->user.login;
         return 0;
     }
     if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err)) < 0)

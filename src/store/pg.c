@@ -1661,10 +1661,15 @@ static int build_list(struct pg_tx *tx, const struct complaint_filter *f, const 
         q_text(q, f->assignee);
     }
     if (f->department) {
-        q_sql(q, " AND c.department IN (WITH RECURSIVE sub(code) AS (SELECT ");
+        q_sql(q, " AND (c.department IN (WITH RECURSIVE sub(code) AS (SELECT ");
         q_text(q, f->department);
         q_sql(q, "::text UNION SELECT d.code FROM departments d JOIN sub ON d.parent = sub.code)"
                  " SELECT code FROM sub)");
+        if (f->or_assignee) {
+            q_sql(q, " OR c.assignee = ");
+            q_text(q, f->or_assignee);
+        }
+        q_sql(q, ")");
     }
     if (f->customer) {
         q_sql(q, " AND (c.customer_code = ");
@@ -1674,6 +1679,14 @@ static int build_list(struct pg_tx *tx, const struct complaint_filter *f, const 
     if (f->product) {
         q_sql(q, " AND c.product = ");
         q_text(q, f->product);
+    }
+    if (f->defect) {
+        q_sql(q, " AND c.defect = ");
+        q_text(q, f->defect);
+    }
+    if (f->batch_no) {
+        q_sql(q, " AND c.batch_no = ");
+        q_text(q, f->batch_no);
     }
     if (f->received_from != KS_TIME_NONE) {
         q_sql(q, " AND c.received_at >= ");

@@ -1645,10 +1645,15 @@ static int build_list(struct sq_tx *tx, const struct complaint_filter *f, const 
         q_text(q, f->assignee);
     }
     if (f->department) {
-        q_sql(q, " AND c.department IN (WITH RECURSIVE sub(code) AS (SELECT ? UNION"
+        q_sql(q, " AND (c.department IN (WITH RECURSIVE sub(code) AS (SELECT ? UNION"
                  " SELECT d.code FROM departments d JOIN sub ON d.parent = sub.code)"
                  " SELECT code FROM sub)");
         q_text(q, f->department);
+        if (f->or_assignee) {
+            q_sql(q, " OR c.assignee = ?");
+            q_text(q, f->or_assignee);
+        }
+        q_sql(q, ")");
     }
     if (f->customer) {
         q_sql(q, " AND (c.customer_code = ? OR c.customer_name = ?)");
@@ -1658,6 +1663,14 @@ static int build_list(struct sq_tx *tx, const struct complaint_filter *f, const 
     if (f->product) {
         q_sql(q, " AND c.product = ?");
         q_text(q, f->product);
+    }
+    if (f->defect) {
+        q_sql(q, " AND c.defect = ?");
+        q_text(q, f->defect);
+    }
+    if (f->batch_no) {
+        q_sql(q, " AND c.batch_no = ?");
+        q_text(q, f->batch_no);
     }
     if (f->received_from != KS_TIME_NONE) {
         q_sql(q, " AND c.received_at >= ?");

@@ -97,8 +97,13 @@ struct complaint_filter {
     int channel; /* enum channel or -1 */
     const char *assignee;
     const char *department; /* this department code and its subtree */
-    const char *customer;   /* customer_code, or exact customer_name */
+    /* With department: also the complaints this login is assignee of, wherever they are (a
+     * handler keeps seeing what was handed over to them from another department). */
+    const char *or_assignee;
+    const char *customer; /* customer_code, or exact customer_name */
     const char *product;
+    const char *defect;
+    const char *batch_no;
     int64_t received_from; /* inclusive, KS_TIME_NONE: open */
     int64_t received_to;   /* exclusive */
     bool overdue;          /* an open stage deadline is past `now` */
