@@ -4,6 +4,8 @@
  * other one-segment path. Documented in web/openapi.json, docs/api.md and docs/ui.md; a route
  * added here belongs there too. */
 #include "http/h-motion.h"
+#include "http/h-preset.h"
+#include "http/h-report.h"
 #include "http/h-web.h"
 #include "http/http.h"
 #include "lib/banned.h"
@@ -37,6 +39,9 @@ const struct http_route http_routes[] = {
 
     {"POST", API "/classify", h_classify, AJ, LARGE},
     {"GET", API "/presets/current", h_preset_current, A, NOBODY},
+    {"POST", API "/presets/validate", h_preset_validate, AJ, LARGE},
+    {"PUT", API "/presets/current", h_preset_put, AJ, LARGE},
+    {"GET", API "/reports/summary", h_report_summary, A, NOBODY},
     {"GET", API "/calendar/check", h_calendar_check, A, NOBODY},
     {"GET", API "/calendar/deadline", h_calendar_deadline, A, NOBODY},
 
