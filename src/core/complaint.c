@@ -111,6 +111,18 @@ const struct cf_desc *complaint_field_find(const char *name)
     return NULL;
 }
 
+int complaint_field_bits(const char *const *names, uint64_t *out, struct ks_error *err)
+{
+    *out = 0;
+    for (; *names; names++) {
+        const struct cf_desc *f = complaint_field_find(*names);
+        if (!f)
+            return ks_fail(err, KS_EINVAL, *names, "'%s' is not a complaint field", *names);
+        *out |= UINT64_C(1) << (f - complaint_fields);
+    }
+    return 0;
+}
+
 void complaint_init(struct complaint *c)
 {
     memset(c, 0, sizeof(*c));

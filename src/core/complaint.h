@@ -109,6 +109,9 @@ extern const size_t complaint_field_count;
 
 /* The descriptor of a field by JSON name ("title", "compensation.amount"), or NULL. */
 const struct cf_desc *complaint_field_find(const char *name);
+/* The mask of struct complaint_filter.fields for the NULL-terminated JSON names: bit i is
+ * complaint_fields[i]. An unknown name is KS_EINVAL naming it. */
+int complaint_field_bits(const char *const *names, uint64_t *out, struct ks_error *err);
 
 void complaint_init(struct complaint *c);
 void complaint_release(struct complaint *c);

@@ -289,9 +289,10 @@ struct pg_tx {
 struct pg_iter {
     struct store_iter base;
     struct pg_tx *tx;
-    char name[32]; /* the server-side cursor */
-    PGresult *res; /* the current batch of rows */
-    int row;       /* the next row of res */
+    char name[32];   /* the server-side cursor */
+    PGresult *res;   /* the current batch of rows */
+    int row;         /* the next row of res */
+    uint64_t fields; /* complaint_filter.fields */
     bool done;
 };
 
@@ -1369,12 +1370,18 @@ static int read_field(const PGresult *r, int row, int i, struct complaint *c,
     return 0;
 }
 
-/* Fills out (released) from a row whose columns are complaint_fields[] in order. */
-static int read_complaint(const PGresult *r, int row, struct complaint *out, struct ks_error *err)
+/* Fills out (released) from a row whose columns are the complaint_fields[] that `fields`
+ * reads (store_field_wanted()), in order. */
+static int read_complaint(const PGresult *r, int row, uint64_t fields, struct complaint *out,
+                          struct ks_error *err)
 {
+    int col = 0;
+
     for (size_t i = 0; i < complaint_field_count; i++) {
-        int rc = read_field(r, row, (int)i, out, &complaint_fields[i], err);
-        if (rc < 0) {
+        int rc;
+        if (!store_field_wanted(fields, i))
+            continue;
+        if ((rc = read_field(r, row, col++, out, &complaint_fields[i], err)) < 0) {
             complaint_release(out);
             return rc;
         }
@@ -1470,7 +1477,7 @@ static int pg_complaint_get(struct store_tx *base, const char *number, struct co
     if (rc < 0)
         return rc;
     if (PQntuples(res) > 0)
-        rc = read_complaint(res, 0, out, err);
+        rc = read_complaint(res, 0, 0, out, err);
     else
         rc = ks_fail(err, KS_ENOTFOUND, "number", "complaint %s does not exist", number);
     PQclear(res);
@@ -1744,17 +1751,22 @@ static int pg_complaint_list(struct store_tx *base, const struct complaint_filte
     struct buf decl;
     struct pg_iter *it;
     PGresult *res;
+    char *cols;
     int rc;
 
     if (tx->conn->broken || PQtransactionStatus(tx->conn->pg) == PQTRANS_INERROR)
         return ks_fail(err, KS_ESTORE, NULL,
                        "the transaction was cancelled by an earlier error; roll back and retry");
     buf_init(&q.sql, SQL_MAX);
-    if ((rc = build_list(tx, f, NULL, &q, err)) < 0) {
+    cols = f->fields ? store_field_cols(f->fields) : NULL;
+    rc = build_list(tx, f, cols, &q, err);
+    free(cols);
+    if (rc < 0) {
         q_release(&q);
         return rc;
     }
     it = xcalloc(1, sizeof(*it));
+    it->fields = f->fields;
     snprintf(it->name, sizeof(it->name), "ks_list%u", ++tx->n_cursors);
     buf_init(&decl, SQL_MAX + 64);
     buf_addf(&decl, "DECLARE %s NO SCROLL CURSOR FOR %s", it->name, buf_str(&q.sql));
@@ -1832,7 +1844,7 @@ static int pg_complaint_next(struct store_iter *base, struct complaint *row, str
             return 0;
         }
     }
-    rc = read_complaint(it->res, it->row++, row, err);
+    rc = read_complaint(it->res, it->row++, it->fields, row, err);
     return rc < 0 ? rc : 1;
 }
 

@@ -280,6 +280,7 @@ struct sq_iter {
     struct store_iter base;
     struct sq_tx *tx;
     sqlite3_stmt *st; /* owned */
+    uint64_t fields;  /* complaint_filter.fields */
     bool done;
 };
 
@@ -1284,12 +1285,18 @@ static int read_field(sqlite3_stmt *st, int i, struct complaint *c, const struct
     return 0;
 }
 
-/* Fills out (released) from a row whose columns are complaint_fields[] in order. */
-static int read_complaint(sqlite3_stmt *st, struct complaint *out, struct ks_error *err)
+/* Fills out (released) from a row whose columns are the complaint_fields[] that `fields`
+ * reads (store_field_wanted()), in order. */
+static int read_complaint(sqlite3_stmt *st, uint64_t fields, struct complaint *out,
+                          struct ks_error *err)
 {
+    int col = 0;
+
     for (size_t i = 0; i < complaint_field_count; i++) {
-        int rc = read_field(st, (int)i, out, &complaint_fields[i], err);
-        if (rc < 0) {
+        int rc;
+        if (!store_field_wanted(fields, i))
+            continue;
+        if ((rc = read_field(st, col++, out, &complaint_fields[i], err)) < 0) {
             complaint_release(out);
             return rc;
         }
@@ -1394,7 +1401,7 @@ static int sq_complaint_get(struct store_tx *base, const char *number, struct co
     bind_text(st, 1, number);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        rc = read_complaint(st, out, err);
+        rc = read_complaint(st, 0, out, err);
     else if (rc == SQLITE_DONE)
         rc = ks_fail(err, KS_ENOTFOUND, "number", "complaint %s does not exist", number);
     else
@@ -1729,6 +1736,7 @@ static int sq_complaint_list(struct store_tx *base, const struct complaint_filte
     struct query q = {0};
     sqlite3_stmt *st = NULL;
     struct sq_iter *it;
+    char *cols;
     int rc;
 
     if (sqlite3_get_autocommit(tx->conn->db))
@@ -1737,7 +1745,10 @@ static int sq_complaint_list(struct store_tx *base, const struct complaint_filte
     if (f->text && (rc = fts_flush(tx, err)) < 0)
         return rc;
     buf_init(&q.sql, SQL_MAX);
-    if ((rc = build_list(tx, f, NULL, &q, err)) < 0) {
+    cols = f->fields ? store_field_cols(f->fields) : NULL;
+    rc = build_list(tx, f, cols, &q, err);
+    free(cols);
+    if (rc < 0) {
         q_release(&q);
         return rc;
     }
@@ -1757,6 +1768,7 @@ static int sq_complaint_list(struct store_tx *base, const struct complaint_filte
     it->base.tx = base;
     it->tx = tx;
     it->st = st;
+    it->fields = f->fields;
     tx->n_iters++;
     *out = &it->base;
     return 0;
@@ -1815,7 +1827,7 @@ static int sq_complaint_next(struct store_iter *base, struct complaint *row, str
         return 0;
     rc = sqlite3_step(it->st);
     if (rc == SQLITE_ROW) {
-        rc = read_complaint(it->st, row, err);
+        rc = read_complaint(it->st, it->fields, row, err);
         return rc < 0 ? rc : 1;
     }
     it->done = true;

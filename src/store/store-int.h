@@ -142,6 +142,11 @@ struct store_ops {
 /* True when a listing orders by row id instead of received_at (see enum complaint_sort):
  * f->text holds a word and the sort is one of the received orders. */
 bool store_list_by_id(const struct complaint_filter *f);
+/* Does a listing with this fields mask read complaint_fields[i]? (id and number always) */
+bool store_field_wanted(uint64_t fields, size_t i);
+/* The select list "c.id, c.number, ..." of the fields a mask reads, in complaint_fields[]
+ * order, as a new string. */
+char *store_field_cols(uint64_t fields);
 
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;

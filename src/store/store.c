@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/buf.h"
 #include "lib/xalloc.h"
 
 #include "lib/banned.h"
@@ -248,6 +249,24 @@ int store_complaint_count(struct store_tx *tx, const struct complaint_filter *f,
         return rc;
     g.after = NULL;
     return ops_of(tx)->complaint_count(tx, &g, n_out, err);
+}
+
+bool store_field_wanted(uint64_t fields, size_t i)
+{
+    const struct cf_desc *f = &complaint_fields[i];
+    return fields == 0 || (fields & (UINT64_C(1) << i)) || f->type == CF_ID ||
+           strcmp(f->name, "number") == 0;
+}
+
+char *store_field_cols(uint64_t fields)
+{
+    struct buf cols;
+
+    buf_init(&cols, 4096);
+    for (size_t i = 0; i < complaint_field_count; i++)
+        if (store_field_wanted(fields, i))
+            buf_addf(&cols, "%sc.%s", cols.len ? ", " : "", complaint_fields[i].column);
+    return buf_detach(&cols);
 }
 
 bool store_list_by_id(const struct complaint_filter *f)

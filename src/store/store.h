@@ -110,6 +110,11 @@ struct complaint_filter {
     int64_t due_before;    /* an open stage deadline is before this instant */
     int64_t now;           /* for overdue */
     const char *text;      /* full text over title and description; Chinese works */
+    /* The fields a listing reads: 0 reads them all; else bit i asks for complaint_fields[i]
+     * (complaint_field_bits() makes the mask), id and number are always read and every other
+     * field is left as complaint_init() sets it. Long scans (reports, list pages) read a few
+     * columns instead of ~50. */
+    uint64_t fields;
     enum complaint_sort sort;
     const char *after; /* cursor: the last number of the previous page, or NULL */
     int limit;         /* 0: no limit */

@@ -728,6 +728,37 @@ static void filters_each_select_their_rows(void **state)
     expect_list(fx->s, &f, "0001");
 }
 
+/* A projection reads the fields asked for (and id, number) and leaves the rest unset. */
+static void listing_reads_only_the_fields_asked_for(void **state)
+{
+    static const char *const names[] = {"category", "received_at", NULL};
+    struct ct_fx *fx = *state;
+    struct complaint_filter f;
+    struct complaint c;
+    struct store_iter *it = NULL;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+
+    complaint_filter_init(&f);
+    ct_check(complaint_field_bits(names, &f.fields, &err), &err);
+    f.sort = CS_RECEIVED_ASC;
+    f.limit = 1;
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    ct_check(store_complaint_list(tx, &f, &it, &err), &err);
+    complaint_init(&c);
+    assert_int_equal(store_complaint_next(it, &c, &err), 1);
+    assert_string_equal(c.number, "KS20261118-0001");
+    assert_int_equal(c.id, seed_id(1));
+    assert_string_equal(c.category, "product");
+    assert_int_equal(c.received_at, T0 + 1 * HOUR);
+    assert_null(c.title);
+    assert_null(c.assignee);
+    assert_null(c.defect);
+    complaint_release(&c);
+    store_iter_free(&it);
+    store_tx_rollback(&tx);
+}
+
 static void department_filter_takes_the_subtree(void **state)
 {
     struct ct_fx *fx = *state;
@@ -1528,6 +1559,8 @@ int contract_run(void)
         cmocka_unit_test_setup_teardown(duplicate_number_is_a_conflict, ct_setup, ct_teardown),
         cmocka_unit_test_setup_teardown(filters_each_select_their_rows, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(department_filter_takes_the_subtree, seed_listing,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(listing_reads_only_the_fields_asked_for, seed_listing,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(chinese_text_search, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(text_search_follows_edits, seed_listing, ct_teardown),

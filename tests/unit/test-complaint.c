@@ -90,6 +90,23 @@ static void fill_all(struct complaint *c)
         set_ok(c, samples[i].field, samples[i].value);
 }
 
+/* A listing's projection mask has one bit per field, so the table must fit in 64 bits. */
+static void field_bits_name_fields_and_refuse_unknown_ones(void **state)
+{
+    static const char *const ok[] = {"title", "compensation.amount", NULL};
+    static const char *const bad[] = {"title", "titel", NULL};
+    struct ks_error err = {0};
+    uint64_t bits = 0;
+
+    (void)state;
+    assert_true(complaint_field_count <= 64);
+    assert_int_equal(complaint_field_bits(ok, &bits, &err), 0);
+    assert_int_equal(__builtin_popcountll(bits), 2);
+    assert_true(bits & (UINT64_C(1) << (complaint_field_find("title") - complaint_fields)));
+    assert_int_equal(complaint_field_bits(bad, &bits, &err), KS_EINVAL);
+    assert_string_equal(err.field, "titel");
+}
+
 static void field_table_covers_every_member(void **state)
 {
     static const size_t offsets[] = {
@@ -513,6 +530,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(field_table_covers_every_member),
+        cmocka_unit_test(field_bits_name_fields_and_refuse_unknown_ones),
         cmocka_unit_test(every_field_round_trips_as_text),
         cmocka_unit_test(empty_text_clears_every_field_but_channel_and_status),
         cmocka_unit_test(set_accepts_the_forms_people_type),
