@@ -164,6 +164,12 @@ static json_t *field_to_json(const struct complaint *c, const struct cf_desc *f,
 
 json_t *complaint_to_json(const struct complaint *c, int offset_min, unsigned flags)
 {
+    return complaint_fields_to_json(c, offset_min, flags, 0);
+}
+
+json_t *complaint_fields_to_json(const struct complaint *c, int offset_min, unsigned flags,
+                                 uint64_t fields)
+{
     json_t *obj = json_object();
 
     for (size_t i = 0; i < complaint_field_count; i++) {
@@ -173,6 +179,8 @@ json_t *complaint_to_json(const struct complaint *c, int offset_min, unsigned fl
         json_t *v;
 
         if ((f->flags & CF_INTERNAL) && !(flags & CJ_INTERNAL))
+            continue;
+        if (fields && !(fields & (UINT64_C(1) << i)) && strcmp(f->name, "number") != 0)
             continue;
         v = field_to_json(c, f, offset_min, flags);
         if (split_group(f->name, group, sizeof(group), &member)) {

@@ -25,6 +25,9 @@ enum cj_flags {
 
 /* The complaint as a JSON object (flags: CJ_MASK_PERSONAL, CJ_INTERNAL). Never NULL. */
 json_t *complaint_to_json(const struct complaint *c, int offset_min, unsigned flags);
+/* The same with only the fields of a complaint_field_bits() mask (0: all) and the number. */
+json_t *complaint_fields_to_json(const struct complaint *c, int offset_min, unsigned flags,
+                                 uint64_t fields);
 
 /* Applies a JSON object to c: a registration body onto an initialised record, or a PATCH
  * onto a stored one. Members present are set, null clears, absent members are untouched;
