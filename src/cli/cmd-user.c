@@ -232,7 +232,7 @@ int cmd_user(int argc, char **argv)
         }
     } else if (strcmp(sub, "disable") == 0) {
         if ((rc = user_change(&a, NULL, true, &err)) == 0)
-            printf("%s disabled\n", a.login);
+            printf("%s disabled; all its sessions and API tokens have ended\n", a.login);
     } else {
         return cli_usage_error("user", "unknown subcommand '%s'", sub);
     }

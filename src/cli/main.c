@@ -11,6 +11,7 @@
 #include "cli/cmd-serve.h"
 #include "cli/cmd-sweep.h"
 #include "cli/cmd-user.h"
+#include "cli/cmd-verify.h"
 #include "lib/banned.h"
 
 static const struct cli_command commands[] = {
@@ -35,6 +36,7 @@ static const struct cli_command commands[] = {
     {"department", cmd_department, 0, "add or list departments (the tree 分行 → 支行)"},
     {"token", cmd_token, 0, "create an API token for a user"},
     {"copy", cmd_copy, 0, "copy a site to another database and verify (counts, checksums)"},
+    {"verify", cmd_verify, 0, "check every complaint's history against its hash chain"},
     {"report", cmd_report, 0, "reports: volume, timeliness, quality and departments of a period"},
     {"calendar", cmd_calendar, 0, "working days: check a date, compute a deadline"},
     {"version", cmd_version, 0, "print the version"},

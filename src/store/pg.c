@@ -72,7 +72,10 @@ enum pg_stmt {
     ST_EVENT_LIST_RECEIVED,
     ST_DEADLINE_LIST_RECEIVED,
     ST_EVENT_INSERT,
+    ST_EVENT_LOCK,
+    ST_EVENT_PREV,
     ST_EVENT_LIST,
+    ST_EVENT_CHAIN,
     ST_DEADLINE_INSERT,
     ST_DEADLINE_UPDATE,
     ST_DEADLINE_LIST,
@@ -90,6 +93,8 @@ enum pg_stmt {
     ST_SESSION_INSERT,
     ST_SESSION_GET,
     ST_SESSION_REVOKE,
+    ST_SESSION_REVOKE_LOGIN,
+    ST_SESSION_TOUCH,
     ST_LOGIN_FAIL_ADD,
     ST_LOGIN_FAIL_COUNT,
     ST_LOGIN_FAIL_CLEAR,
@@ -157,9 +162,17 @@ static const char *const fixed_sql[ST__COUNT] = {
         " c.id WHERE c.received_at >= $1 AND c.received_at < $2 AND NOT d.whole"
         " ORDER BY d.complaint_id, d.started_at, d.id",
     [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
-                        " note, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                        " note, details, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                        " RETURNING id",
+    /* Appends to one complaint's chain queue here until the transaction ends; NO KEY UPDATE is
+     * the lock an UPDATE of the complaint takes, and it does not block foreign-key checks. */
+    [ST_EVENT_LOCK] = "SELECT number FROM complaints WHERE id = $1 FOR NO KEY UPDATE",
+    /* Run after the lock, so (read committed) it sees every append committed before. */
+    [ST_EVENT_PREV] = "SELECT hash FROM events WHERE complaint_id = $1 ORDER BY id DESC LIMIT 1",
     [ST_EVENT_LIST] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
                       " details FROM events WHERE complaint_id = $1 ORDER BY at, id",
+    [ST_EVENT_CHAIN] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
+                       " details, hash FROM events WHERE complaint_id = $1 ORDER BY id",
     [ST_DEADLINE_INSERT] =
         "INSERT INTO stage_deadlines(" DL_COLS ") VALUES ($1, $2, $3, $4, $5,"
         " $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, " DL_NEXT ") RETURNING id",
@@ -197,11 +210,16 @@ static const char *const fixed_sql[ST__COUNT] = {
                        " UNION SELECT d.code FROM departments d JOIN sub ON d.parent = sub.code)"
                        " SELECT 1 FROM sub WHERE code = $2",
     [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, csrf, login, kind, created_at,"
-                          " expires_at, revoked) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                          " expires_at, revoked, last_seen_at)"
+                          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
                           " ON CONFLICT (token_hash) DO NOTHING RETURNING id",
-    [ST_SESSION_GET] = "SELECT id, token_hash, csrf, login, kind, created_at, expires_at, revoked"
-                       " FROM sessions WHERE token_hash = $1",
+    [ST_SESSION_GET] = "SELECT id, token_hash, csrf, login, kind, created_at, expires_at, revoked,"
+                       " last_seen_at FROM sessions WHERE token_hash = $1",
     [ST_SESSION_REVOKE] = "UPDATE sessions SET revoked = true WHERE token_hash = $1",
+    [ST_SESSION_REVOKE_LOGIN] = "UPDATE sessions SET revoked = true WHERE login = $1"
+                                " AND NOT revoked",
+    [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1"
+                         " AND (last_seen_at IS NULL OR last_seen_at < $2::bigint)",
     [ST_LOGIN_FAIL_ADD] = "INSERT INTO login_failures(login, at) VALUES ($1, $2)",
     [ST_LOGIN_FAIL_COUNT] = "SELECT count(*) FROM login_failures WHERE login = $1 AND at >= $2",
     [ST_LOGIN_FAIL_CLEAR] = "DELETE FROM login_failures WHERE login = $1",
@@ -1872,10 +1890,44 @@ static const char *state_or_null(int s)
     return s < 0 ? NULL : wf_state_name((enum wf_state)s);
 }
 
-static int pg_event_append(struct store_tx *base, struct event *ev, struct ks_error *err)
+/* Locks the complaint's chain and reads its number and last link (prev_out "" when none). */
+static int event_prev(struct pg_tx *tx, int64_t complaint_id, char **number_out,
+                      char prev_out[EVENT_HASH_HEX], struct ks_error *err)
 {
     struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    *number_out = NULL;
+    prev_out[0] = '\0';
+    p_int(&p, complaint_id);
+    if ((rc = tx_run(tx, ST_EVENT_LOCK, &p, &res, NULL, err, "saving an event")) < 0)
+        return rc;
+    if (PQntuples(res) == 0)
+        rc = ks_fail(err, KS_ENOTFOUND, "complaint_id", "event: complaint #%lld does not exist",
+                     (long long)complaint_id);
+    else
+        *number_out = col_dup(res, 0, 0);
+    PQclear(res);
+    if (rc < 0)
+        return rc;
+    if ((rc = tx_run(tx, ST_EVENT_PREV, &p, &res, NULL, err, "saving an event")) < 0) {
+        free(*number_out);
+        *number_out = NULL;
+        return rc;
+    }
+    if (PQntuples(res) > 0 && !col_null(res, 0, 0))
+        snprintf(prev_out, EVENT_HASH_HEX, "%s", col_str(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+static int pg_event_append(struct store_tx *base, struct event *ev, struct ks_error *err)
+{
+    char prev[EVENT_HASH_HEX], link[EVENT_HASH_HEX];
+    struct params p = {0};
     char state[6];
+    char *number;
     PGresult *res;
     int rc;
 
@@ -1884,6 +1936,10 @@ static int pg_event_append(struct store_tx *base, struct event *ev, struct ks_er
         return ks_fail(err, KS_EINVAL, "event", "event: state %d is not a state",
                        ev->from_state < -1 || ev->from_state >= WF_STATE__COUNT ? ev->from_state
                                                                                 : ev->to_state);
+    if ((rc = event_prev(tx_of(base), ev->complaint_id, &number, prev, err)) < 0)
+        return rc;
+    event_chain_hash(ev, number, prev[0] ? prev : NULL, link);
+    free(number);
     p_int(&p, ev->complaint_id);
     p_int(&p, ev->at);
     p_text(&p, ev->actor);
@@ -1892,6 +1948,7 @@ static int pg_event_append(struct store_tx *base, struct event *ev, struct ks_er
     p_text(&p, state_or_null(ev->to_state));
     p_text(&p, ev->note);
     p_text(&p, ev->details);
+    p_text(&p, link);
     rc = tx_run_guarded(tx_of(base), ST_EVENT_INSERT, &p, &res, state, err, "saving an event");
     if (rc == 0)
         ev->id = col_i64(res, 0, 0);
@@ -1918,11 +1975,13 @@ static int read_state(const PGresult *r, int row, int i, int *out, struct ks_err
     return 0;
 }
 
-/* Runs an event statement and returns its rows as a new array. */
+/* Runs an event statement and returns its rows as a new array; with links_out, column 9 holds
+ * each event's chain link, copied to one new buffer of EVENT_HASH_HEX bytes per event. */
 static int event_rows(struct store_tx *base, enum pg_stmt id, const struct params *p,
-                      struct event **evs_out, size_t *n_out, struct ks_error *err)
+                      struct event **evs_out, char **links_out, size_t *n_out, struct ks_error *err)
 {
     struct event *evs = NULL;
+    char *links = NULL;
     PGresult *res;
     size_t n;
     int rc;
@@ -1932,6 +1991,8 @@ static int event_rows(struct store_tx *base, enum pg_stmt id, const struct param
     n = (size_t)PQntuples(res);
     if (n)
         evs = xcalloc(n, sizeof(*evs));
+    if (n && links_out)
+        links = xcalloc(n, EVENT_HASH_HEX);
     for (size_t i = 0; i < n; i++)
         event_init(&evs[i]);
     for (int r = 0; r < (int)n && rc == 0; r++) {
@@ -1943,6 +2004,8 @@ static int event_rows(struct store_tx *base, enum pg_stmt id, const struct param
         ev->kind = col_dup(res, r, 4);
         ev->note = col_dup(res, r, 7);
         ev->details = col_dup(res, r, 8);
+        if (links)
+            snprintf(links + (size_t)r * EVENT_HASH_HEX, EVENT_HASH_HEX, "%s", col_str(res, r, 9));
         if (read_state(res, r, 5, &ev->from_state, err) < 0 ||
             read_state(res, r, 6, &ev->to_state, err) < 0)
             rc = KS_EINTERNAL;
@@ -1950,9 +2013,12 @@ static int event_rows(struct store_tx *base, enum pg_stmt id, const struct param
     PQclear(res);
     if (rc < 0) {
         event_array_free(&evs, n);
+        free(links);
         return rc;
     }
     *evs_out = evs;
+    if (links_out)
+        *links_out = links;
     *n_out = n;
     return 0;
 }
@@ -1963,7 +2029,16 @@ static int pg_event_list(struct store_tx *base, int64_t complaint_id, struct eve
     struct params p = {0};
 
     p_int(&p, complaint_id);
-    return event_rows(base, ST_EVENT_LIST, &p, evs_out, n_out, err);
+    return event_rows(base, ST_EVENT_LIST, &p, evs_out, NULL, n_out, err);
+}
+
+static int pg_event_chain(struct store_tx *base, int64_t complaint_id, struct event **evs_out,
+                          char **links_out, size_t *n_out, struct ks_error *err)
+{
+    struct params p = {0};
+
+    p_int(&p, complaint_id);
+    return event_rows(base, ST_EVENT_CHAIN, &p, evs_out, links_out, n_out, err);
 }
 
 static int pg_event_list_received(struct store_tx *base, int64_t from, int64_t to, const char *kind,
@@ -1974,7 +2049,7 @@ static int pg_event_list_received(struct store_tx *base, int64_t from, int64_t t
     p_int(&p, from);
     p_int(&p, to);
     p_text(&p, kind);
-    return event_rows(base, ST_EVENT_LIST_RECEIVED, &p, evs_out, n_out, err);
+    return event_rows(base, ST_EVENT_LIST_RECEIVED, &p, evs_out, NULL, n_out, err);
 }
 
 /* ---- stage deadlines ------------------------------------------------------------------- */
@@ -2373,6 +2448,7 @@ static int pg_session_insert(struct store_tx *base, struct session *s, struct ks
     p_int(&p, s->created_at);
     p_time(&p, s->expires_at);
     p_bool(&p, s->revoked);
+    p_time(&p, s->last_seen_at);
     rc = tx_run(tx_of(base), ST_SESSION_INSERT, &p, &res, NULL, err, "saving a session of '%s'",
                 s->login);
     if (rc < 0)
@@ -2404,6 +2480,7 @@ static int pg_session_get(struct store_tx *base, const char *token_hash, struct 
         out->created_at = col_i64(res, 0, 5);
         out->expires_at = col_time(res, 0, 6);
         out->revoked = col_bool(res, 0, 7);
+        out->last_seen_at = col_time(res, 0, 8);
     } else {
         rc = ks_fail(err, KS_ENOTFOUND, "token", "no such session");
     }
@@ -2421,6 +2498,37 @@ static int pg_session_revoke(struct store_tx *base, const char *token_hash, stru
     rc = tx_run(tx_of(base), ST_SESSION_REVOKE, &p, &res, NULL, err, "ending a session");
     if (rc == 0 && changes(res) == 0)
         rc = ks_fail(err, KS_ENOTFOUND, "token", "no such session");
+    PQclear(res);
+    return rc;
+}
+
+static int pg_session_revoke_login(struct store_tx *base, const char *login, int *n_out,
+                                   struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_text(&p, login);
+    rc = tx_run(tx_of(base), ST_SESSION_REVOKE_LOGIN, &p, &res, NULL, err,
+                "ending the sessions of '%s'", login);
+    if (rc == 0 && n_out)
+        *n_out = (int)changes(res);
+    PQclear(res);
+    return rc;
+}
+
+static int pg_session_touch(struct store_tx *base, const char *token_hash, int64_t at,
+                            struct ks_error *err)
+{
+    struct params p = {0};
+    PGresult *res;
+    int rc;
+
+    p_text(&p, token_hash);
+    p_int(&p, at);
+    rc = tx_run(tx_of(base), ST_SESSION_TOUCH, &p, &res, NULL, err,
+                "recording the use of a session");
     PQclear(res);
     return rc;
 }
@@ -3040,6 +3148,7 @@ const struct store_ops store_pg_ops = {
     .iter_free = pg_iter_free,
     .event_append = pg_event_append,
     .event_list = pg_event_list,
+    .event_chain = pg_event_chain,
     .deadline_put = pg_deadline_put,
     .deadline_list = pg_deadline_list,
     .deadline_whole = pg_deadline_whole,
@@ -3072,6 +3181,8 @@ const struct store_ops store_pg_ops = {
     .session_insert = pg_session_insert,
     .session_get = pg_session_get,
     .session_revoke = pg_session_revoke,
+    .session_revoke_login = pg_session_revoke_login,
+    .session_touch = pg_session_touch,
     .login_failure_add = pg_login_failure_add,
     .login_failures = pg_login_failures,
     .login_failures_clear = pg_login_failures_clear,

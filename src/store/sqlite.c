@@ -60,7 +60,9 @@ enum sq_stmt {
     ST_EVENT_LIST_RECEIVED,
     ST_DEADLINE_LIST_RECEIVED,
     ST_EVENT_INSERT,
+    ST_EVENT_PREV,
     ST_EVENT_LIST,
+    ST_EVENT_CHAIN,
     ST_DEADLINE_INSERT,
     ST_DEADLINE_UPDATE,
     ST_DEADLINE_LIST,
@@ -81,6 +83,8 @@ enum sq_stmt {
     ST_SESSION_INSERT,
     ST_SESSION_GET,
     ST_SESSION_REVOKE,
+    ST_SESSION_REVOKE_LOGIN,
+    ST_SESSION_TOUCH,
     ST_LOGIN_FAIL_ADD,
     ST_LOGIN_FAIL_COUNT,
     ST_LOGIN_FAIL_CLEAR,
@@ -153,9 +157,15 @@ static const char *const fixed_sql[ST__COUNT] = {
         " c.id WHERE c.received_at >= ?1 AND c.received_at < ?2 AND d.whole = 0"
         " ORDER BY d.complaint_id, d.started_at, d.id",
     [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
-                        " note, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        " note, details, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    /* The complaint's number and its chain's last link (the writer holds the write lock, so
+     * no other append can come between this read and the insert). */
+    [ST_EVENT_PREV] = "SELECT c.number, (SELECT e.hash FROM events e WHERE e.complaint_id = c.id"
+                      " ORDER BY e.id DESC LIMIT 1) FROM complaints c WHERE c.id = ?1",
     [ST_EVENT_LIST] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
                       " details FROM events WHERE complaint_id = ?1 ORDER BY at, id",
+    [ST_EVENT_CHAIN] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
+                       " details, hash FROM events WHERE complaint_id = ?1 ORDER BY id",
     [ST_DEADLINE_INSERT] = "INSERT INTO stage_deadlines(" DL_COLS ") VALUES (?1, ?2, ?3, ?4, ?5,"
                            " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, " DL_NEXT ")",
     [ST_DEADLINE_UPDATE] = "UPDATE stage_deadlines SET complaint_id = ?1, stage = ?2,"
@@ -193,10 +203,14 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_RELEASE] = "RELEASE ks_nested",
     [ST_ROLLBACK_TO] = "ROLLBACK TO ks_nested",
     [ST_SESSION_INSERT] = "INSERT INTO sessions(token_hash, csrf, login, kind, created_at,"
-                          " expires_at, revoked) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    [ST_SESSION_GET] = "SELECT id, token_hash, csrf, login, kind, created_at, expires_at, revoked"
-                       " FROM sessions WHERE token_hash = ?1",
+                          " expires_at, revoked, last_seen_at)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_SESSION_GET] = "SELECT id, token_hash, csrf, login, kind, created_at, expires_at, revoked,"
+                       " last_seen_at FROM sessions WHERE token_hash = ?1",
     [ST_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE token_hash = ?1",
+    [ST_SESSION_REVOKE_LOGIN] = "UPDATE sessions SET revoked = 1 WHERE login = ?1 AND revoked = 0",
+    [ST_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = ?2 WHERE token_hash = ?1"
+                         " AND (last_seen_at IS NULL OR last_seen_at < ?2)",
     [ST_LOGIN_FAIL_ADD] = "INSERT INTO login_failures(login, at) VALUES (?1, ?2)",
     [ST_LOGIN_FAIL_COUNT] = "SELECT count(*) FROM login_failures WHERE login = ?1 AND at >= ?2",
     [ST_LOGIN_FAIL_CLEAR] = "DELETE FROM login_failures WHERE login = ?1",
@@ -1877,9 +1891,39 @@ static const char *state_or_null(int s)
     return s < 0 ? NULL : wf_state_name((enum wf_state)s);
 }
 
+/* The complaint's number and the last link of its chain (prev_out "" when it has none yet). */
+static int event_prev(struct sq_tx *tx, int64_t complaint_id, char **number_out,
+                      char prev_out[EVENT_HASH_HEX], struct ks_error *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    *number_out = NULL;
+    prev_out[0] = '\0';
+    if ((rc = tx_stmt(tx, ST_EVENT_PREV, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, complaint_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *number_out = col_dup(st, 0);
+        if (!col_null(st, 1))
+            snprintf(prev_out, EVENT_HASH_HEX, "%s", col_str(st, 1));
+        rc = 0;
+    } else if (rc == SQLITE_DONE) {
+        rc = ks_fail(err, KS_ENOTFOUND, "complaint_id", "event: complaint #%lld does not exist",
+                     (long long)complaint_id);
+    } else {
+        rc = sq_fail(tx->conn->db, rc, err, "saving an event");
+    }
+    done(st);
+    return rc;
+}
+
 static int sq_event_append(struct store_tx *base, struct event *ev, struct ks_error *err)
 {
     struct sq_tx *tx = tx_of(base);
+    char prev[EVENT_HASH_HEX], link[EVENT_HASH_HEX];
+    char *number;
     sqlite3_stmt *st;
     int rc;
 
@@ -1888,6 +1932,10 @@ static int sq_event_append(struct store_tx *base, struct event *ev, struct ks_er
         return ks_fail(err, KS_EINVAL, "event", "event: state %d is not a state",
                        ev->from_state < -1 || ev->from_state >= WF_STATE__COUNT ? ev->from_state
                                                                                 : ev->to_state);
+    if ((rc = event_prev(tx, ev->complaint_id, &number, prev, err)) < 0)
+        return rc;
+    event_chain_hash(ev, number, prev[0] ? prev : NULL, link);
+    free(number);
     if ((rc = tx_stmt(tx, ST_EVENT_INSERT, &st, err)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, ev->complaint_id);
@@ -1898,6 +1946,7 @@ static int sq_event_append(struct store_tx *base, struct event *ev, struct ks_er
     bind_text(st, 6, state_or_null(ev->to_state));
     bind_text(st, 7, ev->note);
     bind_text(st, 8, ev->details);
+    bind_text(st, 9, link);
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         ev->id = sqlite3_last_insert_rowid(tx->conn->db);
@@ -1928,16 +1977,22 @@ static int read_state(sqlite3_stmt *st, int i, int *out, struct ks_error *err)
     return 0;
 }
 
-/* The rows of a bound event statement as a new array. */
-static int event_rows(struct sq_tx *tx, sqlite3_stmt *st, struct event **evs_out, size_t *n_out,
-                      struct ks_error *err)
+/* The rows of a bound event statement as a new array; with links_out, column 9 holds each
+ * event's chain link, copied to one new buffer of EVENT_HASH_HEX bytes per event. */
+static int event_rows(struct sq_tx *tx, sqlite3_stmt *st, struct event **evs_out, char **links_out,
+                      size_t *n_out, struct ks_error *err)
 {
     struct event *evs = NULL;
-    size_t n = 0, cap = 0;
+    char *links = NULL;
+    size_t n = 0, cap = 0, links_cap = 0;
     int rc;
 
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct event *ev;
+        if (links_out) {
+            xgrow((void **)&links, &links_cap, (n + 1) * EVENT_HASH_HEX, 1);
+            snprintf(links + n * EVENT_HASH_HEX, EVENT_HASH_HEX, "%s", col_str(st, 9));
+        }
         xgrow((void **)&evs, &cap, n + 1, sizeof(*evs));
         ev = &evs[n++];
         event_init(ev);
@@ -1961,9 +2016,12 @@ static int event_rows(struct sq_tx *tx, sqlite3_stmt *st, struct event **evs_out
     done(st);
     if (rc < 0) {
         event_array_free(&evs, n);
+        free(links);
         return rc;
     }
     *evs_out = evs;
+    if (links_out)
+        *links_out = links;
     *n_out = n;
     return 0;
 }
@@ -1978,7 +2036,20 @@ static int sq_event_list(struct store_tx *base, int64_t complaint_id, struct eve
     if ((rc = tx_stmt(tx, ST_EVENT_LIST, &st, err)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, complaint_id);
-    return event_rows(tx, st, evs_out, n_out, err);
+    return event_rows(tx, st, evs_out, NULL, n_out, err);
+}
+
+static int sq_event_chain(struct store_tx *base, int64_t complaint_id, struct event **evs_out,
+                          char **links_out, size_t *n_out, struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    sqlite3_stmt *st;
+    int rc;
+
+    if ((rc = tx_stmt(tx, ST_EVENT_CHAIN, &st, err)) < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, complaint_id);
+    return event_rows(tx, st, evs_out, links_out, n_out, err);
 }
 
 static int sq_event_list_received(struct store_tx *base, int64_t from, int64_t to, const char *kind,
@@ -1993,7 +2064,7 @@ static int sq_event_list_received(struct store_tx *base, int64_t from, int64_t t
     sqlite3_bind_int64(st, 1, from);
     sqlite3_bind_int64(st, 2, to);
     bind_text(st, 3, kind);
-    return event_rows(tx, st, evs_out, n_out, err);
+    return event_rows(tx, st, evs_out, NULL, n_out, err);
 }
 
 /* ---- stage deadlines ------------------------------------------------------------------- */
@@ -2430,6 +2501,7 @@ static int sq_session_insert(struct store_tx *base, struct session *s, struct ks
     sqlite3_bind_int64(st, 5, s->created_at);
     bind_time(st, 6, s->expires_at);
     sqlite3_bind_int(st, 7, s->revoked);
+    bind_time(st, 8, s->last_seen_at);
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         s->id = sqlite3_last_insert_rowid(tx->conn->db);
@@ -2463,6 +2535,7 @@ static int sq_session_get(struct store_tx *base, const char *token_hash, struct 
         out->created_at = sqlite3_column_int64(st, 5);
         out->expires_at = col_time(st, 6);
         out->revoked = sqlite3_column_int(st, 7) != 0;
+        out->last_seen_at = col_time(st, 8);
         rc = 0;
     } else if (rc == SQLITE_DONE) {
         rc = ks_fail(err, KS_ENOTFOUND, "token", "no such session");
@@ -2503,6 +2576,24 @@ static int sq_session_revoke(struct store_tx *base, const char *token_hash, stru
     if (rc == 0 && sqlite3_changes(tx->conn->db) == 0)
         rc = ks_fail(err, KS_ENOTFOUND, "token", "no such session");
     return rc;
+}
+
+static int sq_session_revoke_login(struct store_tx *base, const char *login, int *n_out,
+                                   struct ks_error *err)
+{
+    struct sq_tx *tx = tx_of(base);
+    int rc = exec_simple(tx, ST_SESSION_REVOKE_LOGIN, login, NULL, false, 0,
+                         "ending the sessions of a user", err);
+    if (rc == 0 && n_out)
+        *n_out = sqlite3_changes(tx->conn->db);
+    return rc;
+}
+
+static int sq_session_touch(struct store_tx *base, const char *token_hash, int64_t at,
+                            struct ks_error *err)
+{
+    return exec_simple(tx_of(base), ST_SESSION_TOUCH, token_hash, NULL, true, at,
+                       "recording the use of a session", err);
 }
 
 static int sq_login_failure_add(struct store_tx *base, const char *login, int64_t at,
@@ -3179,6 +3270,7 @@ const struct store_ops store_sqlite_ops = {
     .iter_free = sq_iter_free,
     .event_append = sq_event_append,
     .event_list = sq_event_list,
+    .event_chain = sq_event_chain,
     .deadline_put = sq_deadline_put,
     .deadline_list = sq_deadline_list,
     .deadline_whole = sq_deadline_whole,
@@ -3211,6 +3303,8 @@ const struct store_ops store_sqlite_ops = {
     .session_insert = sq_session_insert,
     .session_get = sq_session_get,
     .session_revoke = sq_session_revoke,
+    .session_revoke_login = sq_session_revoke_login,
+    .session_touch = sq_session_touch,
     .login_failure_add = sq_login_failure_add,
     .login_failures = sq_login_failures,
     .login_failures_clear = sq_login_failures_clear,

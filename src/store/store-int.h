@@ -13,13 +13,15 @@ struct store_ops;
 /* First member of a backend's store. */
 struct store {
     const struct store_ops *ops;
+    uint64_t access_epoch; /* store_access_epoch(); atomic (__atomic builtins) */
 };
 
 /* First member of a backend's transaction. */
 struct store_tx {
     struct store *store;
     enum store_tx_mode mode;
-    bool nested; /* a savepoint inside the thread's batch (store_tx_batch_enter) */
+    bool nested;         /* a savepoint inside the thread's batch (store_tx_batch_enter) */
+    bool access_changed; /* users or sessions changed: commit bumps the store's access_epoch */
 };
 
 /* First member of a backend's iterator; it borrows tx, which must outlive it. */
@@ -70,6 +72,8 @@ struct store_ops {
     int (*event_append)(struct store_tx *tx, struct event *ev, struct ks_error *err);
     int (*event_list)(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
                       size_t *n_out, struct ks_error *err);
+    int (*event_chain)(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
+                       char **links_out, size_t *n_out, struct ks_error *err);
 
     int (*event_list_received)(struct store_tx *tx, int64_t from, int64_t to, const char *kind,
                                struct event **evs_out, size_t *n_out, struct ks_error *err);
@@ -129,6 +133,10 @@ struct store_ops {
     int (*session_get)(struct store_tx *tx, const char *token_hash, struct session *out,
                        struct ks_error *err);
     int (*session_revoke)(struct store_tx *tx, const char *token_hash, struct ks_error *err);
+    int (*session_revoke_login)(struct store_tx *tx, const char *login, int *n_out,
+                                struct ks_error *err);
+    int (*session_touch)(struct store_tx *tx, const char *token_hash, int64_t at,
+                         struct ks_error *err);
     int (*login_failure_add)(struct store_tx *tx, const char *login, int64_t at,
                              struct ks_error *err);
     int (*login_failures)(struct store_tx *tx, const char *login, int64_t since, int *n_out,

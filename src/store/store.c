@@ -102,11 +102,26 @@ int store_tx_begin(struct store *s, enum store_tx_mode mode, struct store_tx **o
 int store_tx_commit(struct store_tx **tx, struct ks_error *err)
 {
     struct store_tx *t = *tx;
+    struct store *s;
+    bool changed;
+    int rc;
 
     if (!t)
         KS_BUG("commit without a transaction");
     *tx = NULL;
-    return t->store->ops->tx_commit(t, err);
+    s = t->store;
+    changed = t->access_changed;
+    rc = s->ops->tx_commit(t, err);
+    /* Bumped after the commit (also a failed one: a needless flush is harmless), so a session
+     * validated while the change was in flight is not trusted afterwards. */
+    if (changed)
+        __atomic_add_fetch(&s->access_epoch, 1, __ATOMIC_SEQ_CST);
+    return rc;
+}
+
+uint64_t store_access_epoch(const struct store *s)
+{
+    return __atomic_load_n(&s->access_epoch, __ATOMIC_SEQ_CST);
 }
 
 void store_tx_rollback(struct store_tx **tx)
@@ -347,6 +362,15 @@ int store_event_list(struct store_tx *tx, int64_t complaint_id, struct event **e
     *evs_out = NULL;
     *n_out = 0;
     return ops_of(tx)->event_list(tx, complaint_id, evs_out, n_out, err);
+}
+
+int store_event_chain(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
+                      char **links_out, size_t *n_out, struct ks_error *err)
+{
+    *evs_out = NULL;
+    *links_out = NULL;
+    *n_out = 0;
+    return ops_of(tx)->event_chain(tx, complaint_id, evs_out, links_out, n_out, err);
 }
 
 void stage_deadline_init(struct stage_deadline *d)
@@ -725,7 +749,10 @@ int store_user_update(struct store_tx *tx, struct user *u, struct ks_error *err)
         KS_BUG("store_user_update of a user that was never stored");
     if ((rc = check_user(u, err)) < 0)
         return rc;
-    return ops_of(tx)->user_update(tx, u, err);
+    tx->access_changed = true;
+    if ((rc = ops_of(tx)->user_update(tx, u, err)) < 0)
+        return rc;
+    return u->disabled ? ops_of(tx)->session_revoke_login(tx, u->login, NULL, err) : 0;
 }
 
 int store_user_get(struct store_tx *tx, const char *login, struct user *out, struct ks_error *err)
@@ -848,6 +875,7 @@ void session_init(struct session *s)
 {
     memset(s, 0, sizeof(*s));
     s->expires_at = KS_TIME_NONE;
+    s->last_seen_at = KS_TIME_NONE;
 }
 
 void session_release(struct session *s)
@@ -880,7 +908,27 @@ int store_session_revoke(struct store_tx *tx, const char *token_hash, struct ks_
 {
     need_write(tx, __func__);
     NEED_OP(tx, session_revoke, err);
+    tx->access_changed = true;
     return ops_of(tx)->session_revoke(tx, token_hash, err);
+}
+
+int store_session_revoke_login(struct store_tx *tx, const char *login, int *n_out,
+                               struct ks_error *err)
+{
+    if (n_out)
+        *n_out = 0;
+    need_write(tx, __func__);
+    if (!login || !*login)
+        return ks_fail(err, KS_EINVAL, "login", "login: empty");
+    tx->access_changed = true;
+    return ops_of(tx)->session_revoke_login(tx, login, n_out, err);
+}
+
+int store_session_touch(struct store_tx *tx, const char *token_hash, int64_t at,
+                        struct ks_error *err)
+{
+    need_write(tx, __func__);
+    return ops_of(tx)->session_touch(tx, token_hash, at, err);
 }
 
 int store_login_failure_add(struct store_tx *tx, const char *login, int64_t at,

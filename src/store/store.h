@@ -139,8 +139,17 @@ int store_complaint_count_repeats(struct store_tx *tx, const char *customer, con
                                   int64_t from, int64_t to, int *n_out, struct ks_error *err);
 void store_iter_free(struct store_iter **it);
 
-/* Appends ev (ev->complaint_id set); sets ev->id. Events are never updated or deleted. */
+/* Appends ev (ev->complaint_id set); sets ev->id. Events are never updated or deleted. Each
+ * event is stored with its chain link: event_chain_hash() of the complaint's number, the event
+ * and the link of the complaint's previous event in append order (on PostgreSQL the complaint
+ * row is locked for the rest of the transaction, so two appends cannot fork a chain). */
 int store_event_append(struct store_tx *tx, struct event *ev, struct ks_error *err);
+/* The events of a complaint in append order (by id, not by time) with their stored links, for
+ * checking the chain: *links_out is one new buffer of n * EVENT_HASH_HEX bytes, link i at
+ * *links_out + i * EVENT_HASH_HEX, "" for an event written before the chain began. Free both
+ * (event_array_free(), free()). */
+int store_event_chain(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
+                      char **links_out, size_t *n_out, struct ks_error *err);
 /* All events of a complaint, oldest first, as a new array (event_array_free()). */
 int store_event_list(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
                      size_t *n_out, struct ks_error *err);
@@ -344,7 +353,8 @@ struct session {
     char *login;
     char *kind; /* "session" (a login) or "api" (a token for another system) */
     int64_t created_at;
-    int64_t expires_at; /* KS_TIME_NONE: until revoked */
+    int64_t expires_at;   /* KS_TIME_NONE: until revoked */
+    int64_t last_seen_at; /* the last request that used it (to a minute), KS_TIME_NONE: none */
     bool revoked;
 };
 void session_init(struct session *s);
@@ -356,6 +366,20 @@ int store_session_get(struct store_tx *tx, const char *token_hash, struct sessio
                       struct ks_error *err);
 /* Marks the session revoked; KS_ENOTFOUND when there is none. */
 int store_session_revoke(struct store_tx *tx, const char *token_hash, struct ks_error *err);
+/* Revokes every session and API token of login (n_out, may be NULL: how many were live).
+ * store_user_update() of a disabled user does this itself, so re-enabling an account never
+ * brings its old tokens back. */
+int store_session_revoke_login(struct store_tx *tx, const char *login, int *n_out,
+                               struct ks_error *err);
+/* Records that the session was used at `at` (never moving last_seen_at back). Callers touch
+ * a session at most about once a minute (src/http/auth.c), so the idle timeout costs no write
+ * per request. */
+int store_session_touch(struct store_tx *tx, const char *token_hash, int64_t at,
+                        struct ks_error *err);
+/* A number that changes whenever this process commits a change to users or sessions (an
+ * update, a revoke), so a cache of validated sessions (src/http/auth.c) can drop what it holds
+ * at once on this node. Other processes' changes are not seen here. */
+uint64_t store_access_epoch(const struct store *s);
 
 /* Failed logins, counted for throttling. */
 int store_login_failure_add(struct store_tx *tx, const char *login, int64_t at,

@@ -1482,6 +1482,139 @@ static void batch_savepoints_keep_the_search_index(void **state)
     expect_list(fx->s, &f, "");
 }
 
+/* Every appended event carries the link event_chain_hash() gives for its complaint's number
+ * and the previous link of that complaint, in append order even when times go backwards. */
+static void events_are_chained_per_complaint(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct ks_error err = {0};
+    struct complaint c;
+    struct event ev, *evs = NULL;
+    char *links = NULL, want[EVENT_HASH_HEX];
+    const int64_t ats[] = {T0 + 60, T0, T0 + 120}; /* the second is back-dated */
+    size_t n = 0;
+
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < 3; i++) {
+            event_init(&ev);
+            ev.complaint_id = seed_id(k + 1);
+            ev.at = ats[i];
+            ev.actor = strdup("li");
+            ev.kind = strdup(i == 0 ? EV_CREATED : EV_AUDIT);
+            ev.to_state = i == 0 ? WF_STATE_NEW : -1;
+            ev.details = i == 2 ? strdup("{\"fields\":[\"customer_phone\"]}") : NULL;
+            ct_check(store_event_append(tx, &ev, &err), &err);
+            event_release(&ev);
+        }
+    ct_commit(&tx);
+
+    complaint_init(&c);
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    for (int k = 0; k < 2; k++) {
+        const char *prev = NULL;
+        ct_check(store_complaint_get(tx, k ? "KS20261118-0002" : "KS20261118-0001", &c, &err),
+                 &err);
+        assert_true(c.id == seed_id(k + 1));
+        ct_check(store_event_chain(tx, c.id, &evs, &links, &n, &err), &err);
+        assert_int_equal(n, 3);
+        for (size_t i = 0; i < n; i++) {
+            assert_true(evs[i].at == ats[i]);
+            event_chain_hash(&evs[i], c.number, prev, want);
+            assert_string_equal(links + i * EVENT_HASH_HEX, want);
+            prev = links + i * EVENT_HASH_HEX;
+        }
+        event_array_free(&evs, n);
+        free(links);
+    }
+    ct_commit(&tx);
+    complaint_release(&c);
+}
+
+static void put_session(struct store_tx *tx, const char *hash, const char *login, const char *kind)
+{
+    struct ks_error err = {0};
+    struct session s;
+
+    session_init(&s);
+    s.token_hash = strdup(hash);
+    s.login = strdup(login);
+    s.kind = strdup(kind);
+    s.created_at = 100;
+    ct_check(store_session_insert(tx, &s, &err), &err);
+    session_release(&s);
+}
+
+static bool is_revoked(struct store_tx *tx, const char *hash)
+{
+    struct ks_error err = {0};
+    struct session got;
+    bool revoked;
+
+    session_init(&got);
+    ct_check(store_session_get(tx, hash, &got, &err), &err);
+    revoked = got.revoked;
+    session_release(&got);
+    return revoked;
+}
+
+#define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define HASH_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define HASH_C "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
+
+/* Disabling a user ends all its sessions and tokens, and only its; re-enabling does not bring
+ * them back. A touch never moves the last use back. Changes bump the access epoch when they
+ * commit. */
+static void disabling_a_user_revokes_its_sessions(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct ks_error err = {0};
+    struct session got;
+    struct user u;
+    uint64_t epoch;
+    int n = -1;
+
+    user_init(&u);
+    u.login = strdup("wang");
+    u.role = ROLE_HANDLER;
+    ct_check(store_user_insert(tx, &u, &err), &err);
+    put_session(tx, HASH_A, "wang", "session");
+    put_session(tx, HASH_B, "wang", "api");
+    put_session(tx, HASH_C, "li", "session");
+    ct_check(store_session_touch(tx, HASH_A, 1000, &err), &err);
+    ct_check(store_session_touch(tx, HASH_A, 999, &err), &err);
+    session_init(&got);
+    ct_check(store_session_get(tx, HASH_A, &got, &err), &err);
+    assert_int_equal(got.last_seen_at, 1000);
+    ct_check(store_session_touch(tx, HASH_A, 1060, &err), &err);
+    ct_check(store_session_get(tx, HASH_A, &got, &err), &err);
+    assert_int_equal(got.last_seen_at, 1060);
+    ct_check(store_session_get(tx, HASH_C, &got, &err), &err);
+    assert_int_equal(got.last_seen_at, KS_TIME_NONE);
+    session_release(&got);
+    ct_commit(&tx);
+
+    epoch = store_access_epoch(fx->s);
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    u.disabled = true;
+    ct_check(store_user_update(tx, &u, &err), &err);
+    assert_true(is_revoked(tx, HASH_A));
+    assert_true(is_revoked(tx, HASH_B));
+    assert_false(is_revoked(tx, HASH_C));
+    u.disabled = false;
+    ct_check(store_user_update(tx, &u, &err), &err);
+    assert_true(is_revoked(tx, HASH_A));
+    ct_check(store_session_revoke_login(tx, "li", &n, &err), &err);
+    assert_int_equal(n, 1);
+    ct_check(store_session_revoke_login(tx, "li", &n, &err), &err);
+    assert_int_equal(n, 0);
+    assert_true(store_access_epoch(fx->s) == epoch);
+    ct_commit(&tx);
+    assert_true(store_access_epoch(fx->s) > epoch);
+    user_release(&u);
+}
+
 static void sessions_failures_and_idempotency_keys(void **state)
 {
     struct ct_fx *fx = *state;
@@ -1587,6 +1720,10 @@ int contract_run(void)
         cmocka_unit_test_setup_teardown(batch_savepoints_keep_the_search_index, ct_setup,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(sessions_failures_and_idempotency_keys, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(events_are_chained_per_complaint, seed_listing,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(disabling_a_user_revokes_its_sessions, ct_setup,
                                         ct_teardown),
     };
     return cmocka_run_group_tests_name(contract_backend.name, tests, NULL, NULL);
