@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "app/app-admin.h"
 #include "app/app-json.h"
 #include "app/app-motion.h"
 #include "lib/embed.h"
@@ -170,13 +172,18 @@ int app_open(struct app *a, const struct app_conf *conf, struct ks_error *err)
 {
     struct store_conf sc = {.url = conf->db_url, .pool_size = conf->pool_size};
     struct store_tx *tx = NULL;
-    char *preset_name = NULL, *preset_yaml = NULL, *tz = NULL, *close = NULL, *org = NULL;
+    char *preset_name = NULL, *preset_yaml = NULL, *preset_version = NULL, *tz = NULL,
+         *close = NULL, *org = NULL;
     int version = 0;
     int rc;
 
     memset(a, 0, sizeof(*a));
     calendar_init(&a->cal);
     preset_init(&a->preset);
+    pthread_mutex_init(&a->preset_mu, NULL);
+    a->first.preset = &a->preset;
+    a->first.version = 1;
+    atomic_init(&a->gen, &a->first);
     rc = store_open(&sc, &a->store, err);
     if (rc < 0)
         goto fail;
@@ -194,6 +201,7 @@ int app_open(struct app *a, const struct app_conf *conf, struct ks_error *err)
         goto fail;
     if ((rc = setting_opt(tx, SETTING_PRESET, &preset_name, err)) < 0 ||
         (rc = setting_opt(tx, SETTING_PRESET_YAML, &preset_yaml, err)) < 0 ||
+        (rc = setting_opt(tx, SETTING_PRESET_VERSION, &preset_version, err)) < 0 ||
         (rc = setting_opt(tx, SETTING_TZ, &tz, err)) < 0 ||
         (rc = setting_opt(tx, SETTING_BUSINESS_CLOSE, &close, err)) < 0 ||
         (rc = setting_opt(tx, SETTING_ORG_DAYS, &org, err)) < 0)
@@ -215,8 +223,12 @@ int app_open(struct app *a, const struct app_conf *conf, struct ks_error *err)
     rc = sev_engine_new(&a->preset, &a->engine, err);
     if (rc < 0)
         goto fail;
+    a->first.engine = a->engine;
+    if (preset_version)
+        a->first.version = (int)strtol(preset_version, NULL, 10);
     free(preset_name);
     free(preset_yaml);
+    free(preset_version);
     free(tz);
     free(close);
     free(org);
@@ -225,6 +237,7 @@ fail:
     store_tx_rollback(&tx);
     free(preset_name);
     free(preset_yaml);
+    free(preset_version);
     free(tz);
     free(close);
     free(org);
@@ -234,12 +247,35 @@ fail:
 
 void app_close(struct app *a)
 {
+    struct app_preset_gen *g = atomic_load(&a->gen);
+
+    if (g) {
+        while (g != &a->first) {
+            struct app_preset_gen *older = g->older;
+            sev_engine_free(&g->engine);
+            preset_release(&g->own);
+            free(g);
+            g = older;
+        }
+        pthread_mutex_destroy(&a->preset_mu);
+        atomic_store(&a->gen, NULL);
+    }
     sev_engine_free(&a->engine);
     preset_release(&a->preset);
     calendar_release(&a->cal);
     store_close(&a->store);
     free(a->tz_name);
     a->tz_name = NULL;
+}
+
+const struct app_preset_gen *app_preset_gen(struct app *a)
+{
+    return atomic_load_explicit(&a->gen, memory_order_acquire);
+}
+
+const struct preset *app_preset(struct app *a)
+{
+    return app_preset_gen(a)->preset;
 }
 
 /* The preset's YAML text: an embedded preset by name, or a file. */
@@ -287,6 +323,26 @@ static int read_preset_text(const char *preset, char **text_out, struct ks_error
     return rc;
 }
 
+/* The preset part of `kesu init`: the first preset becomes version 1; on an existing database
+ * only a preset named on the command line replaces the one in force (as a new version), so
+ * re-running init never undoes a version an administrator uploaded. */
+static int init_preset(struct store_tx *tx, const char *named, const char *yaml,
+                       struct ks_error *err)
+{
+    char *stored = NULL;
+    int version, rc = store_setting_get(tx, SETTING_PRESET_YAML, &stored, err);
+
+    if (rc == KS_ENOTFOUND) {
+        ks_error_clear(err);
+        rc = 0;
+    }
+    if (rc == 0 && !(stored && (!named || strcmp(stored, yaml) == 0)))
+        rc = app_preset_store(tx, yaml, named ? named : APP_DEFAULT_PRESET, "kesu init", NULL,
+                              (int64_t)time(NULL), -1, &version, err);
+    free(stored);
+    return rc;
+}
+
 int app_init_db(const struct app_conf *conf, const struct app_init *init, struct ks_error *err)
 {
     struct store_conf sc = {.url = conf->db_url, .create = true};
@@ -306,9 +362,7 @@ int app_init_db(const struct app_conf *conf, const struct app_init *init, struct
     if ((rc = store_open(&sc, &s, err)) < 0 || (rc = store_migrate(s, NULL, NULL, err)) < 0 ||
         (rc = store_tx_begin(s, STORE_TX_WRITE, &tx, err)) < 0)
         goto out;
-    if ((rc = store_setting_set(tx, SETTING_PRESET,
-                                init->preset ? init->preset : APP_DEFAULT_PRESET, err)) < 0 ||
-        (rc = store_setting_set(tx, SETTING_PRESET_YAML, yaml, err)) < 0 ||
+    if ((rc = init_preset(tx, init->preset, yaml, err)) < 0 ||
         (rc = store_setting_set(tx, SETTING_TZ, init->tz ? init->tz : APP_DEFAULT_TZ, err)) < 0 ||
         (rc = store_setting_set(tx, SETTING_BUSINESS_CLOSE,
                                 init->business_close ? init->business_close : "", err)) < 0)
@@ -427,7 +481,7 @@ static int start_stage_clock(struct app *a, struct store_tx *tx, const struct co
     struct stage_deadline d;
     int rc;
 
-    rc = preset_limit_for(&a->preset, stage, c, &period, &rule, err);
+    rc = preset_limit_for(app_preset(a), stage, c, &period, &rule, err);
     if (rc == KS_ENOTFOUND) {
         ks_error_clear(err);
         return 0;
@@ -525,7 +579,7 @@ int app_classify(struct app *a, const struct complaint *c, int prior_in_month,
     in.delivered = c->delivered;
     in.defective = c->defective;
     in.prior_in_month = prior_in_month;
-    rc = severity_judge(a->engine, &in, out, err);
+    rc = severity_judge(app_preset_gen(a)->engine, &in, out, err);
     buf_release(&text);
     return rc;
 }
@@ -589,9 +643,9 @@ int app_register(struct app *a, struct complaint *c, const struct wf_actor *acto
         return rc;
     if ((rc = judge(a, tx, c, &judged, err)) < 0)
         goto fail;
-    if (c->category && !preset_category_find(&a->preset, c->category)) {
+    if (c->category && !preset_category_find(app_preset(a), c->category)) {
         rc = ks_fail(err, KS_EINVAL, "category", "category: '%s' is not a category of preset '%s'",
-                     c->category, a->preset.name);
+                     c->category, app_preset(a)->name);
         goto fail;
     }
     if ((rc = store_number_next(tx, ks_time_local_date(now, a->zone.utc_offset_min), &seq, err)) <
@@ -784,9 +838,10 @@ int app_override(struct app *a, const char *number, enum severity severity, cons
                        "reason: overriding a classification needs a reason");
     if (severity == SEV_NONE && !category)
         return ks_fail(err, KS_EINVAL, "severity", "give a severity or a category to set");
-    if (category && !preset_category_find(&a->preset, category))
+    if (category && !preset_category_find(app_preset(a), category))
         return ks_fail(err, KS_EINVAL, "category",
-                       "category: '%s' is not a category of preset '%s'", category, a->preset.name);
+                       "category: '%s' is not a category of preset '%s'", category,
+                       app_preset(a)->name);
     complaint_release(out);
     complaint_init(out);
     if ((rc = store_tx_begin(a->store, STORE_TX_WRITE, &tx, err)) < 0)

@@ -3,11 +3,15 @@
  * registration, moves, edits and their events are written the same way everywhere.
  * Ownership: struct app is caller-owned storage opened by app_open() and closed by
  * app_close(); it owns the store, the calendar, the preset and the severity engine, all
- * read-only after opening and shared by threads. Functions that fill a struct complaint
- * expect it initialised (complaint_init) and release its old contents. */
+ * read-only after opening and shared by threads, except that an administrator can put a new
+ * preset version in force (app_preset_put() in app-admin.h): app_preset() gives the one in
+ * force. Functions that fill a struct complaint expect it initialised (complaint_init) and
+ * release its old contents. */
 #ifndef KS_APP_APP_H
 #define KS_APP_APP_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -30,13 +34,29 @@ struct app_conf {
     int pool_size;      /* 0: store default */
 };
 
+/* One preset version with its severity engine. Versions put in force while the program runs
+ * are kept (in `older` order) until app_close(), so a request that read one can finish with
+ * it: uploads are rare administrator actions, and a few hundred KiB each is cheaper than
+ * counting references on every request. */
+struct app_preset_gen {
+    const struct preset *preset; /* &app.preset for the version loaded at open, else &own */
+    struct sev_engine *engine;
+    int version; /* SETTING_PRESET_VERSION: 1 for the one `kesu init` wrote */
+    struct preset own;
+    struct app_preset_gen *older;
+};
+
 struct app {
     struct store *store;
     struct calendar cal;
     struct dl_zone zone;
     char *tz_name;
+    /* The preset loaded at open. Code that must follow an uploaded version reads app_preset(). */
     struct preset preset;
     struct sev_engine *engine;
+    _Atomic(struct app_preset_gen *) gen; /* the version in force */
+    struct app_preset_gen first;          /* gen at open: preset and engine above */
+    pthread_mutex_t preset_mu;            /* one upload at a time: database order = memory order */
     /* Builds the customer's survey link for complaint `number` into out, for the
      * {{survey_url}} template placeholder. The HTTP layer owns the link format and sets this;
      * NULL renders the placeholder empty. */
@@ -46,6 +66,9 @@ struct app {
 /* Settings written by `kesu init` and read by app_open. */
 #define SETTING_PRESET         "preset"      /* preset name or path */
 #define SETTING_PRESET_YAML    "preset_yaml" /* the preset text in force (kept in the database) */
+#define SETTING_PRESET_VERSION "preset_version" /* 1, 2, ...: bumped by each new version */
+#define SETTING_PRESET_LOG     "preset_log"     /* one line per version: "N\tat\tlogin\tnote" */
+#define SETTING_PRESET_OLD     "preset_yaml."   /* + N: the text of replaced version N */
 #define SETTING_TZ             "timezone"
 #define SETTING_BUSINESS_CLOSE "business_close" /* "17:30" or "" */
 #define SETTING_ORG_DAYS       "org_days" /* lines "2026-12-31 rest 年终盘点" / "... work 补班" */
@@ -54,6 +77,10 @@ struct app {
  * calendar). KS_ENOTFOUND when the database does not exist. */
 int app_open(struct app *a, const struct app_conf *conf, struct ks_error *err);
 void app_close(struct app *a);
+
+/* The preset version in force and its stored version number; borrowed until app_close(). */
+const struct preset *app_preset(struct app *a);
+const struct app_preset_gen *app_preset_gen(struct app *a);
 
 struct app_init {
     const char *preset;              /* name of an embedded preset or a .yaml path */

@@ -38,6 +38,7 @@ void preset_release(struct preset *p)
     free(p->name);
     free(p->title);
     free(p->source);
+    free(p->version);
     for (size_t i = 0; i < p->n_categories; i++) {
         struct preset_category *c = &p->categories[i];
         free(c->code);
@@ -207,6 +208,11 @@ int notify_to_parse(const char *s, enum notify_to *out, struct ks_error *err)
 int preset_warn_percent(const struct preset *p)
 {
     return p->warn_at_percent > 0 ? p->warn_at_percent : 75;
+}
+
+int preset_survey_dissatisfied_max(const struct preset *p)
+{
+    return p->survey_dissatisfied_max > 0 ? p->survey_dissatisfied_max : 2;
 }
 
 /* The defaults follow the seed plans' common shape: the handler is told at the breach, the

@@ -154,9 +154,10 @@ struct preset_channel {
 };
 
 struct preset {
-    char *name;   /* "generic" */
-    char *title;  /* "通用客户投诉应急预案" */
-    char *source; /* file or embedded name it was loaded from */
+    char *name;    /* "generic" */
+    char *title;   /* "通用客户投诉应急预案" */
+    char *source;  /* file or embedded name it was loaded from */
+    char *version; /* the preset's own version text ("2026.1"), for people; may be NULL */
     struct preset_category *categories;
     size_t n_categories;
     struct preset_limit *limits;
@@ -187,6 +188,9 @@ struct preset {
     size_t n_templates;
     struct preset_channel *channels;
     size_t n_channels;
+    /* Satisfaction survey: a score at or below this (1..4) reopens the complaint for a second
+     * look; 0: not set (2). */
+    int survey_dissatisfied_max;
 };
 
 void preset_init(struct preset *p);
@@ -209,6 +213,9 @@ int preset_limit_for(const struct preset *p, enum wf_state stage, const struct c
 
 /* The warning share in percent: the preset's warn_at_percent, or 75. */
 int preset_warn_percent(const struct preset *p);
+
+/* The survey score at or below which a customer is dissatisfied: the preset's, or 2. */
+int preset_survey_dissatisfied_max(const struct preset *p);
 
 /* The escalation chain: the preset's, or the default assignee at breach → department_head
  * 4h later → leader 1 workday later → admin 2 workdays later. *steps_out is borrowed from p

@@ -10,9 +10,10 @@
  * Survey (满意度调查): the link token is "<number>.<mac>", mac = base64url(HMAC-SHA256(secret,
  * number)) with a secret generated once and kept in the settings, so a token cannot be
  * guessed and needs no table. A survey is open while the complaint is replied (or in follow
- * up) and unanswered; an answer either records the satisfaction or, at SURVEY_DISSATISFIED_MAX
- * or below, reopens the complaint for a second look as kesu itself (actor "system") with the
- * score in the note, leaving the satisfaction empty so the next reply gets a fresh survey. */
+ * up) and unanswered; an answer either records the satisfaction or, at the preset's
+ * survey.dissatisfied_max (default 2) or below, reopens the complaint for a second look as kesu
+ * itself (actor "system") with the score in the note, leaving the satisfaction empty so the next
+ * reply gets a fresh survey. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -234,7 +235,8 @@ int h_public_survey_get(struct http_req *req, struct http_resp *resp, struct ks_
                             "status", wf_state_name(v.c.status), "status_label",
                             wf_state_label(v.c.status), "open", survey_open(&v.c), "answered",
                             v.c.satisfaction_score > 0, "title", v.c.title, "reply", v.c.reply,
-                            "dissatisfied_max", SURVEY_DISSATISFIED_MAX));
+                            "dissatisfied_max",
+                            preset_survey_dissatisfied_max(app_preset(req->ctx->app))));
     app_view_release(&v);
     return rc;
 }
@@ -269,7 +271,7 @@ int h_public_survey_post(struct http_req *req, struct http_resp *resp, struct ks
                                                 : "this survey is not open");
         goto out;
     }
-    if (score <= SURVEY_DISSATISFIED_MAX) {
+    if (score <= preset_survey_dissatisfied_max(app_preset(req->ctx->app))) {
         buf_addf(&note, "满意度调查：%d 分（不满意），重新调查", score);
         if (comment && *comment)
             buf_addf(&note, "。客户意见：%s", comment);

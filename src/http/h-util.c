@@ -1,10 +1,13 @@
-/* Small JSON helpers for handlers: typed optional members with limits, a refusal of unknown
- * members, and the public form of a user (with a colleague's phone and e-mail masked). */
+/* Small helpers for handlers: typed optional JSON members with limits, a refusal of unknown
+ * members, the public form of a user (with a colleague's phone and e-mail masked) and the
+ * version an If-Match header names. */
+#include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec/complaint-json.h"
 #include "core/complaint.h"
+#include "http/h-web.h"
 #include "http/http.h"
 #include "lib/banned.h"
 
@@ -66,4 +69,24 @@ json_t *user_to_json_for(const struct http_req *req, const struct user *u)
         free(m);
     }
     return j;
+}
+
+int req_if_match(const struct http_req *req, int *version_out, struct ks_error *err)
+{
+    const char *v = req_header(req, MHD_HTTP_HEADER_IF_MATCH);
+    char *end;
+    long n;
+
+    *version_out = -1;
+    if (!v)
+        return 0;
+    if (strncmp(v, "W/", 2) == 0)
+        v += 2;
+    if (*v == '"')
+        v++;
+    n = strtol(v, &end, 10);
+    if (end == v || n < 1 || n > 1000000000L || (*end && strcmp(end, "\"") != 0))
+        return ks_fail(err, KS_EINVAL, "If-Match", "If-Match: expected the ETag, like \"3\"");
+    *version_out = (int)n;
+    return 0;
 }

@@ -5,9 +5,6 @@
 
 #include "http/http.h"
 
-/* Every dissatisfied survey answer (score at or below this) reopens the complaint, while the
- * preset does not name its own threshold. */
-#define SURVEY_DISSATISFIED_MAX 2
 /* Failed progress look-ups per client address counted over this window before refusing. */
 #define PUBLIC_WINDOW (15 * 60)
 #define PUBLIC_MAX    10
@@ -22,5 +19,9 @@ int h_public_progress(struct http_req *, struct http_resp *, struct ks_error *);
 int h_public_survey_get(struct http_req *, struct http_resp *, struct ks_error *);
 int h_public_survey_post(struct http_req *, struct http_resp *, struct ks_error *);
 int h_survey_link(struct http_req *, struct http_resp *, struct ks_error *);
+
+/* h-util.c: the version in If-Match ("3", "\"3\"" or W/"3"), -1 when absent; KS_EINVAL
+ * naming If-Match when it is not such a version. */
+int req_if_match(const struct http_req *req, int *version_out, struct ks_error *err);
 
 #endif

@@ -641,13 +641,22 @@ static int guidance_pair(struct ld *l, const char *key, yaml_node_t *v, void *ar
     return get_str(l, v, &p->guidance[s]);
 }
 
+/* A score of 5 can never mean dissatisfied, and 0 would make every answer a satisfied one
+ * while the survey still looked active: both are refused. */
+static int survey_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
+{
+    struct preset *p = arg;
+    (void)key;
+    return get_int(l, v, 1, 4, &p->survey_dissatisfied_max);
+}
+
 /* ---- Top level -------------------------------------------------------------------------- */
 
 static const char *const top_keys[] = {
-    "name",    "title",           "default_category", "categories", "products",  "defects",
-    "rules",   "levels",          "guidance",         "limits",     "whole",     "whole_extended",
-    "version", "warn_at_percent", "escalation",       "surge",      "templates", "channels",
-    NULL,
+    "name",    "title",          "default_category", "categories",      "products",
+    "defects", "rules",          "levels",           "guidance",        "limits",
+    "whole",   "whole_extended", "version",          "warn_at_percent", "escalation",
+    "surge",   "templates",      "channels",         "survey",          NULL,
 };
 
 static int top_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
@@ -670,13 +679,16 @@ static int top_pair(struct ld *l, const char *key, yaml_node_t *v, void *arg)
     static const char *const limit_keys[] = {"stage",  "severity",  "response_level", "category",
                                              "period", "extend_to", "label",          NULL};
     static const char *const sev_keys[] = {"general", "batch", "serious", NULL};
+    static const char *const survey_keys[] = {"dissatisfied_max", NULL};
     struct preset *p = arg;
     if (strcmp(key, "name") == 0)
         return get_str(l, v, &p->name);
     if (strcmp(key, "title") == 0)
         return get_str(l, v, &p->title);
     if (strcmp(key, "version") == 0)
-        return scalar(v) ? 0 : fail(l, v, "expected text");
+        return get_str(l, v, &p->version);
+    if (strcmp(key, "survey") == 0)
+        return each_pair(l, v, survey_keys, survey_pair, p);
     if (strcmp(key, "default_category") == 0)
         return get_str(l, v, &p->default_category);
     if (strcmp(key, "categories") == 0)

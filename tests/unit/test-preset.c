@@ -177,6 +177,10 @@ static void mistakes_are_reported_with_file_and_line(void **state)
         {"name: g\ndefault_category: nope\n", "default_category: 'nope' is not a category"},
         {"name: g\ncategories:\n- code: r\n  name: y\ncategories:\n-\n",
          "generic.yaml:5: categories: duplicate key"},
+        {"name: g\nsurvey:\n  dissatisfied_max: 5\n",
+         "generic.yaml:3: survey.dissatisfied_max: '5' is not a whole number from 1 to 4"},
+        {"name: g\nsurvey:\n  dissatisfied_max: 0\n", "survey.dissatisfied_max: '0'"},
+        {"name: g\nsurvey:\n  threshold: 2\n", "generic.yaml:3: survey.threshold: unknown key"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct preset p;
@@ -187,6 +191,23 @@ static void mistakes_are_reported_with_file_and_line(void **state)
             fail_msg("case %zu: got \"%s\", want \"%s\"", i, err.message, cases[i].message);
         assert_null(p.name);
     }
+}
+
+/* The survey threshold: 2 when a preset does not say, the preset's value when it does. */
+static void survey_threshold_defaults_to_two(void **state)
+{
+    static const char yaml[] = "name: g\nversion: 2026.2\nsurvey:\n  dissatisfied_max: 3\n";
+    struct preset p;
+    struct ks_error err = {0};
+    (void)state;
+
+    assert_int_equal(preset_load_named("generic", &p, &err), 0);
+    assert_int_equal(preset_survey_dissatisfied_max(&p), 2);
+    preset_release(&p);
+    assert_int_equal(preset_load_buffer(yaml, strlen(yaml), "g.yaml", &p, &err), 0);
+    assert_int_equal(preset_survey_dissatisfied_max(&p), 3);
+    assert_string_equal(p.version, "2026.2");
+    preset_release(&p);
 }
 
 static void unknown_preset_names_the_ones_that_exist(void **state)
@@ -207,6 +228,7 @@ int main(void)
         cmocka_unit_test(limits_follow_each_seed),
         cmocka_unit_test(bank_whole_limit_and_extensions),
         cmocka_unit_test(mistakes_are_reported_with_file_and_line),
+        cmocka_unit_test(survey_threshold_defaults_to_two),
         cmocka_unit_test(unknown_preset_names_the_ones_that_exist),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
