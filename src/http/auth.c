@@ -7,12 +7,24 @@
  * HTTP_LOGIN_MAX failures in HTTP_LOGIN_WINDOW seconds, logins for it are refused with 429.
  * Password checks (argon2id, deliberately slow) run outside any transaction. A login session
  * lasts auth_session_max_secs() from login (checked against created_at at every request, so a
- * lowered limit ends older sessions too); API tokens last until revoked. A disabled account is
- * refused at its next request whatever session or token it holds. */
+ * lowered limit ends older sessions too) and ends after auth_session_idle_secs() without a
+ * request (last_seen_at, written at most once a minute per session: TOUCH_EVERY); API tokens
+ * last until revoked. Disabling an account revokes all its sessions and tokens (the store does
+ * it with the update), and a disabled account is refused whatever it holds.
+ *
+ * Validated sessions are cached in this process for at most CACHE_TTL_MS, keyed by token hash,
+ * so most requests read no database at all. The bound: a session revoked, expired or disabled
+ * elsewhere (another node, the CLI) still works here for at most CACHE_TTL_MS; a change
+ * committed by this process (logout, PATCH /users, anything that bumps store_access_epoch())
+ * empties the cache at once. The cache never lengthens a session: the absolute and idle limits
+ * are checked at every request against the cached row, and a cached entry is only ever a copy
+ * of a row that was valid when read. */
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "http/http.h"
 #include "lib/secret.h"
@@ -34,32 +46,224 @@ static bool same_secret(const char *a, const char *b)
     return diff == 0;
 }
 
-int auth_session_max_secs(void)
+#define CACHE_SLOTS  1024 /* sessions cached; a colliding token replaces the slot's entry */
+#define CACHE_TTL_MS 2000 /* how long a validated session is trusted without reading it again */
+#define TOUCH_EVERY  60   /* seconds between two writes of a session's last_seen_at */
+#define IDLE_DEFAULT (30 * 60)
+
+struct cache_entry {
+    const struct store *store; /* NULL: empty */
+    char hash[65];
+    uint64_t epoch;      /* store_access_epoch() when read */
+    int64_t read_ms;     /* monotonic time when read from the database */
+    struct session sess; /* owned copies */
+    struct user user;
+};
+
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct cache_entry cache[CACHE_SLOTS];
+
+static int64_t mono_ms(void)
 {
-    const char *v = getenv("KESU_SESSION_MAX");
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void session_copy(struct session *to, const struct session *from)
+{
+    session_release(to);
+    *to = *from;
+    to->token_hash = dup_or_null(from->token_hash);
+    to->csrf = dup_or_null(from->csrf);
+    to->login = dup_or_null(from->login);
+    to->kind = dup_or_null(from->kind);
+}
+
+static void user_copy(struct user *to, const struct user *from)
+{
+    user_release(to);
+    *to = *from;
+    to->login = dup_or_null(from->login);
+    to->name = dup_or_null(from->name);
+    to->department = dup_or_null(from->department);
+    to->phone = dup_or_null(from->phone);
+    to->email = dup_or_null(from->email);
+    to->password_hash = NULL; /* never needed after login */
+}
+
+/* The slot of a token hash: its first hex digits (uniformly random, since it is a SHA-256). */
+static struct cache_entry *cache_slot(const char *hash)
+{
+    unsigned v = 0;
+
+    for (int i = 0; i < 4 && hash[i]; i++)
+        v = v * 16 + (unsigned)(hash[i] <= '9' ? hash[i] - '0' : (hash[i] | 0x20) - 'a' + 10);
+    return &cache[v % CACHE_SLOTS];
+}
+
+static void cache_clear(struct cache_entry *e)
+{
+    session_release(&e->sess);
+    user_release(&e->user);
+    e->store = NULL;
+}
+
+/* Copies a fresh entry for hash into req; false when there is none. */
+static bool cache_get(struct http_req *req, const char *hash)
+{
+    const struct store *store = req->ctx->app->store;
+    struct cache_entry *e = cache_slot(hash);
+    bool hit;
+
+    pthread_mutex_lock(&cache_mu);
+    hit = e->store == store && strcmp(e->hash, hash) == 0 &&
+          e->epoch == store_access_epoch(store) && mono_ms() - e->read_ms < CACHE_TTL_MS;
+    if (hit) {
+        session_copy(&req->session, &e->sess);
+        user_copy(&req->user, &e->user);
+    } else if (e->store == store && strcmp(e->hash, hash) == 0) {
+        cache_clear(e);
+    }
+    pthread_mutex_unlock(&cache_mu);
+    return hit;
+}
+
+static void cache_put(const struct http_req *req, const char *hash, uint64_t epoch, int64_t read_ms)
+{
+    struct cache_entry *e = cache_slot(hash);
+
+    pthread_mutex_lock(&cache_mu);
+    cache_clear(e);
+    e->store = req->ctx->app->store;
+    snprintf(e->hash, sizeof(e->hash), "%s", hash);
+    e->epoch = epoch;
+    e->read_ms = read_ms;
+    session_copy(&e->sess, &req->session);
+    user_copy(&e->user, &req->user);
+    pthread_mutex_unlock(&cache_mu);
+}
+
+/* Forgets hash at once (logout on this node). */
+static void cache_forget(const char *hash)
+{
+    struct cache_entry *e = cache_slot(hash);
+
+    pthread_mutex_lock(&cache_mu);
+    if (e->store && strcmp(e->hash, hash) == 0)
+        cache_clear(e);
+    pthread_mutex_unlock(&cache_mu);
+}
+
+/* When the cached copy's last use is older than the touch interval, records this use. */
+static void cache_note_touch(const char *hash, int64_t at)
+{
+    struct cache_entry *e = cache_slot(hash);
+
+    pthread_mutex_lock(&cache_mu);
+    if (e->store && strcmp(e->hash, hash) == 0)
+        e->sess.last_seen_at = at;
+    pthread_mutex_unlock(&cache_mu);
+}
+
+/* A whole number from lo to hi in the environment variable name, else def. */
+static int env_secs(const char *name, int lo, int hi, int def)
+{
+    const char *v = getenv(name);
     char *end;
     long n;
 
     if (!v || !*v)
-        return HTTP_SESSION_SECS;
+        return def;
     n = strtol(v, &end, 10);
-    return *end || n < 1 || n > 30L * 24 * 3600 ? HTTP_SESSION_SECS : (int)n;
+    return *end || n < lo || n > hi ? def : (int)n;
+}
+
+/* The idle limit of a login session in seconds: $KESU_SESSION_IDLE when it is a whole number
+ * from 0 (no idle limit) to 2592000, else 30 minutes. Applied at every request. */
+static int auth_session_idle_secs(void)
+{
+    return env_secs("KESU_SESSION_IDLE", 0, 30 * 24 * 3600, IDLE_DEFAULT);
+}
+
+int auth_session_max_secs(void)
+{
+    return env_secs("KESU_SESSION_MAX", 1, 30 * 24 * 3600, HTTP_SESSION_SECS);
+}
+
+/* The last request that used s as far as the database knows (its login when none since). */
+static int64_t last_use(const struct session *s)
+{
+    return s->last_seen_at != KS_TIME_NONE ? s->last_seen_at : s->created_at;
 }
 
 /* A session has ended: revoked, past its stored expiry, or (a login) older than the lifetime
- * in force now. */
+ * in force now, or idle for longer than the idle limit in force now. */
 static bool has_ended(const struct session *s, int64_t now)
 {
     bool login = s->kind && strcmp(s->kind, "session") == 0;
+    int idle = auth_session_idle_secs();
     return s->revoked || (s->expires_at != KS_TIME_NONE && s->expires_at <= now) ||
-           (login && s->created_at + auth_session_max_secs() <= now);
+           (login && s->created_at + auth_session_max_secs() <= now) ||
+           (login && idle > 0 && last_use(s) + idle <= now);
+}
+
+/* The touch interval: a minute, or less under a very short idle limit (tests, kiosks), so an
+ * active session is never mistaken for an idle one. */
+static int touch_every(void)
+{
+    int idle = auth_session_idle_secs();
+    return idle > 0 && idle / 4 < TOUCH_EVERY ? (idle / 4 > 0 ? idle / 4 : 1) : TOUCH_EVERY;
+}
+
+/* Records this use of a login session when the last recorded one is older than touch_every().
+ * A failure (a full disk) is not the request's: reads go on, and the session may then end a
+ * little early. */
+static void touch(struct http_req *req, const char *hash)
+{
+    struct store_tx *tx = NULL;
+
+    if (!req->session.kind || strcmp(req->session.kind, "session") != 0 ||
+        req->now - last_use(&req->session) < touch_every())
+        return;
+    if (store_tx_begin(req->ctx->app->store, STORE_TX_WRITE, &tx, NULL) == 0 &&
+        store_session_touch(tx, hash, req->now, NULL) == 0 && store_tx_commit(&tx, NULL) == 0) {
+        req->session.last_seen_at = req->now;
+        cache_note_touch(hash, req->now);
+    }
+    store_tx_rollback(&tx);
+}
+
+/* Reads and checks the session and its user from the database into req. */
+static int load_session(struct http_req *req, const char *hash, struct ks_error *err)
+{
+    struct store_tx *tx = NULL;
+    int rc;
+
+    if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err)) < 0)
+        return rc;
+    rc = store_session_get(tx, hash, &req->session, err);
+    if (rc == KS_ENOTFOUND || (rc == 0 && has_ended(&req->session, req->now)))
+        rc = ks_fail(err, KS_EAUTH, "Authorization",
+                     "the session has ended or the token is not valid; log in again");
+    if (rc == 0) {
+        rc = store_user_get(tx, req->session.login, &req->user, err);
+        if (rc == KS_ENOTFOUND || (rc == 0 && req->user.disabled))
+            rc = ks_fail(err, KS_EAUTH, "Authorization", "the account is disabled");
+    }
+    store_tx_rollback(&tx);
+    return rc;
 }
 
 int auth_request(struct http_req *req, struct ks_error *err)
 {
     const char *authz = req_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
     const char *token = NULL;
-    struct store_tx *tx = NULL;
     char hash[65];
     int rc;
 
@@ -76,20 +280,16 @@ int auth_request(struct http_req *req, struct ks_error *err)
     if (strlen(token) > 128)
         return ks_fail(err, KS_EAUTH, "Authorization", "the token is not valid");
     app_sha256_hex(token, strlen(token), hash);
-    if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err)) < 0)
-        return rc;
-    rc = store_session_get(tx, hash, &req->session, err);
-    if (rc == KS_ENOTFOUND || (rc == 0 && has_ended(&req->session, req->now)))
-        rc = ks_fail(err, KS_EAUTH, "Authorization",
-                     "the session has ended or the token is not valid; log in again");
-    if (rc == 0) {
-        rc = store_user_get(tx, req->session.login, &req->user, err);
-        if (rc == KS_ENOTFOUND || (rc == 0 && req->user.disabled))
-            rc = ks_fail(err, KS_EAUTH, "Authorization", "the account is disabled");
+    /* A cached copy is used only while its limits still hold now; otherwise the database
+     * decides (another node may have used the session more recently). */
+    if (!cache_get(req, hash) || has_ended(&req->session, req->now)) {
+        uint64_t epoch = store_access_epoch(req->ctx->app->store);
+        int64_t read_ms = mono_ms();
+        if ((rc = load_session(req, hash, err)) < 0)
+            return rc;
+        cache_put(req, hash, epoch, read_ms);
     }
-    store_tx_rollback(&tx);
-    if (rc < 0)
-        return rc;
+    touch(req, hash);
     if (req->via_cookie && !is_safe_method(req->method)) {
         const char *csrf = req_header(req, "X-CSRF-Token");
         if (!csrf || !req->session.csrf || !same_secret(csrf, req->session.csrf))
@@ -195,6 +395,9 @@ int auth_token_create(struct app *app, const char *login, int64_t now, char *tok
 void auth_logout(struct http_req *req, struct ks_error *err)
 {
     struct store_tx *tx = NULL;
+
+    if (req->session.token_hash)
+        cache_forget(req->session.token_hash);
     if (store_tx_begin(req->ctx->app->store, STORE_TX_WRITE, &tx, err) == 0 &&
         store_session_revoke(tx, req->session.token_hash, err) == 0)
         store_tx_commit(&tx, err);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cmd-user.h"
 #include "core/complaint.h"
 #include "harness/harness.h"
 #include "http/api-client.h"
@@ -1241,6 +1242,61 @@ static void sessions_end_at_once(void **state)
     free(old);
 }
 
+static long status_of(const char *at, const char *token)
+{
+    struct api_res r = api_call(at, "GET", API "/me", token, NULL, 0, NULL);
+    long status = r.status;
+    api_res_free(&r);
+    return status;
+}
+
+/* A login session ends after KESU_SESSION_IDLE seconds without a request, and only then: one
+ * used every second outlives the idle limit. API tokens have no idle limit. */
+static void idle_sessions_end(void **state)
+{
+    const char *const short_idle[] = {"KESU_SESSION_IDLE=4", NULL};
+    char idle_base[64];
+    pid_t idle_server;
+    struct api_res r;
+    char *t;
+    (void)state;
+
+    idle_server = api_serve(db, logpath, short_idle, idle_base, sizeof(idle_base));
+    assert_true(idle_server > 0);
+    r = api_call(idle_base, "POST", API "/sessions", NULL,
+                 "{\"login\":\"intk\",\"password\":\"password-intk\"}", 0, NULL);
+    assert_int_equal(r.status, 201);
+    t = strdup(api_str(&r, "token"));
+    api_res_free(&r);
+    for (int i = 0; i < 6; i++) { /* 6 s of use: longer than the 4 s idle limit */
+        assert_int_equal(status_of(idle_base, t), 200);
+        sleep(1);
+    }
+    sleep(6);
+    assert_int_equal(status_of(idle_base, t), 401);
+    /* The limit is each server's setting: one with the default 30 minutes still takes it. */
+    assert_int_equal(status_of(base, t), 200);
+    assert_true(api_stop(idle_server));
+    free(t);
+}
+
+/* `kesu user disable` in another process reaches a running server within its session cache's
+ * bound (2 s, docs/reliability.md), and ends the user's API tokens as well as its sessions. */
+static void disabling_from_the_cli_ends_sessions_on_the_server(void **state)
+{
+    char *argv[] = {"user", "disable", "far", "--db", db, NULL};
+    char *t;
+    (void)state;
+
+    add_user("far", "viewer", "north");
+    t = login_as("far");
+    assert_int_equal(status_of(base, t), 200);
+    assert_int_equal(cmd_user(5, argv), 0);
+    sleep(3);
+    assert_int_equal(status_of(base, t), 401);
+    free(t);
+}
+
 static void failed_logins_are_throttled_without_telling_who_exists(void **state)
 {
     struct api_res unknown, wrong, r;
@@ -1459,6 +1515,8 @@ int main(void)
         cmocka_unit_test(security_headers_on_every_kind_of_response),
         cmocka_unit_test(failed_logins_are_throttled_without_telling_who_exists),
         cmocka_unit_test(sessions_end_at_once),
+        cmocka_unit_test(idle_sessions_end),
+        cmocka_unit_test(disabling_from_the_cli_ends_sessions_on_the_server),
         cmocka_unit_test(the_access_log_holds_no_secrets),
         cmocka_unit_test(the_access_log_cannot_be_forged),
     };
