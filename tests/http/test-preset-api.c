@@ -2,7 +2,8 @@
  * validating a text (a summary, or the loader's error with its line and field), who may
  * validate and upload, If-Match against a version replaced since, a new keyword and survey
  * threshold used at once by classification and the survey, and the new version surviving both
- * `kesu init` re-run without --preset and a restart of the server. */
+ * `kesu init` re-run without --preset and a restart of the server. Also the refusals the UI
+ * shows, in Chinese for a client that prefers it, with the same code and field as in English. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,16 @@ static struct api_res call(const char *method, const char *path, const char *tok
 {
     const char *headers[] = {header, NULL};
     return api_call(base, method, path, token, body, 0, header ? headers : NULL);
+}
+
+/* method path as a Chinese (lang "zh-CN") or English client, with an optional extra header. */
+static struct api_res call_lang(const char *lang, const char *method, const char *path,
+                                const char *token, const char *body, const char *header)
+{
+    char al[64];
+    const char *headers[] = {al, header, NULL};
+    snprintf(al, sizeof al, "Accept-Language: %s", lang);
+    return api_call(base, method, path, token, body, 0, headers);
 }
 
 static void expect(struct api_res *r, long status, const char *what)
@@ -306,6 +317,61 @@ static void a_new_version_is_used_at_once_and_after_a_restart(void **state)
     free(text);
 }
 
+/* The same refusal in both languages: status, code and field equal, detail as expected. */
+static void refusal(const char *method, const char *path, const char *token, const char *body,
+                    const char *header, long status, const char *field, const char *en,
+                    const char *zh)
+{
+    struct api_res e = call_lang("en", method, path, token, body, header);
+    struct api_res z = call_lang("zh-CN,zh;q=0.9", method, path, token, body, header);
+
+    expect(&e, status, en);
+    expect(&z, status, zh);
+    assert_string_equal(api_str(&e, "code"), api_str(&z, "code"));
+    assert_string_equal(api_str(&z, "field"), field);
+    assert_string_equal(api_str(&e, "field"), field);
+    if (!strstr(api_str(&e, "detail"), en))
+        fail_msg("English detail '%s', want '%s'", api_str(&e, "detail"), en);
+    if (!strstr(api_str(&z, "detail"), zh))
+        fail_msg("Chinese detail '%s', want '%s'", api_str(&z, "detail"), zh);
+    api_res_free(&e);
+    api_res_free(&z);
+}
+
+static void refusals_speak_chinese_to_a_chinese_client(void **state)
+{
+    struct api_res r = call("POST", API "/complaints", handler,
+                            "{\"customer_name\":\"语言客户\",\"channel\":\"phone\",\"title\":"
+                            "\"踏板断了\",\"department\":\"qa\"}",
+                            NULL);
+    char path[128], moves[160];
+    (void)state;
+
+    expect(&r, 201, "register");
+    snprintf(path, sizeof path, API "/complaints/%s", api_str(&r, "number"));
+    snprintf(moves, sizeof moves, "%s/transitions", path);
+    api_res_free(&r);
+
+    refusal("POST", API "/complaints", handler, "{\"channel\":\"phone\",\"title\":\"无名\"}", NULL,
+            400, "customer_name", "a customer name, phone or customer code is required",
+            "客户姓名：必须填写客户姓名、电话或客户代码之一");
+    refusal("POST", API "/complaints", handler,
+            "{\"customer_name\":\"甲\",\"customer_phone\":\"12\",\"title\":\"x\"}", NULL, 400,
+            "customer_phone", "is not a phone number", "客户电话：“12”不是电话号码");
+    refusal("POST", moves, handler, "{\"to\":\"closed\"}", NULL, 409, "status",
+            "cannot move from 'new' to 'closed'", "不能从“待受理”转到“已结案”");
+    refusal("POST", API "/users", handler, "{\"login\":\"x1\",\"role\":\"viewer\"}", NULL, 403,
+            "role", "role 'handler' may not do this", "角色“处理人”无权执行此操作");
+    refusal("GET", API "/complaints/KS20200101-0999", handler, NULL, NULL, 404, "number",
+            "complaint KS20200101-0999 does not exist", "投诉 KS20200101-0999 不存在");
+    refusal("PATCH", path, handler, "{\"model\":\"M1\"}", "If-Match: \"99\"", 412, "version",
+            "reload and retry", "已被他人修改");
+    refusal("POST", API "/presets/validate", admin, "{\"yaml\":\"name: t\\ncolour: red\\n\"}", NULL,
+            400, "colour", "preset:2: colour: unknown key", "预案第 2 行：colour：未知的键");
+    refusal("POST", API "/sessions", NULL, "{\"login\":\"han\",\"password\":\"wrong\"}", NULL, 401,
+            "password", "the login or the password is wrong", "用户名或密码错误");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -313,6 +379,7 @@ int main(void)
         cmocka_unit_test(mistakes_come_back_with_line_and_field),
         cmocka_unit_test(only_admins_upload_and_leaders_validate),
         cmocka_unit_test(a_new_version_is_used_at_once_and_after_a_restart),
+        cmocka_unit_test(refusals_speak_chinese_to_a_chinese_client),
     };
     return cmocka_run_group_tests(tests, start, stop);
 }
