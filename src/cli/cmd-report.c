@@ -1,7 +1,6 @@
-/* kesu report: streams the period's complaints (with their stage clocks and timeline) from the
- * store through the report builder, counts the previous period and the same period last year
- * for comparison, and renders the result. Progress goes to stderr every few thousand rows: one
- * line rewritten with \r on a terminal, plain lines otherwise (logs, CI). */
+/* kesu report: reads the report of a period (report_read(): the period's complaints through the
+ * builder, the comparison periods counted) and renders it. Progress goes to stderr every few
+ * thousand rows: one line rewritten with \r on a terminal, plain lines otherwise (logs, CI). */
 #include "cli/cmd-report.h"
 
 #include <stdio.h>
@@ -12,12 +11,11 @@
 #include "cli/cli-app.h"
 #include "cli/cli.h"
 #include "report/period.h"
+#include "report/read.h"
 #include "report/render.h"
 #include "report/report.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
-
-#define PROGRESS_EVERY 5000
 
 enum {
     OPT_PERIOD = 1,
@@ -47,182 +45,44 @@ static const char usage[] =
 
 struct progress {
     bool tty;
-    long long n;
+    bool shown; /* a line was written */
 };
 
-static void progress_step(struct progress *p, const char *what)
+/* report_read()'s progress: one line rewritten with \r on a terminal, plain lines otherwise;
+ * n < 0 ends it. */
+static void progress(void *arg, int64_t n)
 {
-    if (++p->n % PROGRESS_EVERY != 0)
+    struct progress *p = arg;
+
+    if (n < 0) {
+        if (p->tty && p->shown)
+            fputc('\n', stderr);
+        p->shown = false;
         return;
-    if (p->tty)
-        fprintf(stderr, "\rkesu report: %s %lld", what, p->n);
-    else
-        fprintf(stderr, "kesu report: %s %lld\n", what, p->n);
-}
-
-static void progress_end(struct progress *p)
-{
-    if (p->tty && p->n >= PROGRESS_EVERY)
-        fputc('\n', stderr);
-    p->n = 0;
-}
-
-static void filter_for(struct complaint_filter *f, const struct report_period *p, int off,
-                       const char *department)
-{
-    complaint_filter_init(f);
-    report_period_bounds(p, off, &f->received_from, &f->received_to);
-    f->department = department;
-    f->sort = CS_RECEIVED_ASC;
-}
-
-/* The period is read in slices of this many seconds: per slice one listing of its complaints
- * and one query each for their transitions and stage clocks (instead of two queries per
- * complaint), joined here by complaint id; a slice's rows bound the memory. */
-#define SLICE_SECS (7 * 86400)
-
-/* The first index in [0, n) whose complaint id is >= id, in arrays ordered by complaint id. */
-#define LOWER_BOUND(arr, n, id, out)                                                               \
-    do {                                                                                           \
-        size_t lo_ = 0, hi_ = (n);                                                                 \
-        while (lo_ < hi_) {                                                                        \
-            size_t mid_ = lo_ + (hi_ - lo_) / 2;                                                   \
-            if ((arr)[mid_].complaint_id < (id))                                                   \
-                lo_ = mid_ + 1;                                                                    \
-            else                                                                                   \
-                hi_ = mid_;                                                                        \
-        }                                                                                          \
-        (out) = lo_;                                                                               \
-    } while (0)
-
-/* Adds the complaints received in [from, to) to the builder. */
-static int stream_slice(struct store_tx *tx, int64_t from, int64_t to, const char *department,
-                        struct report_builder *b, struct progress *pr, struct ks_error *err)
-{
-    struct complaint_filter f;
-    struct store_iter *it = NULL;
-    struct complaint c;
-    struct stage_deadline *dls = NULL;
-    struct event *evs = NULL;
-    size_t n_dls = 0, n_evs = 0;
-    int rc;
-
-    if ((rc = store_event_list_received(tx, from, to, EV_TRANSITION, &evs, &n_evs, err)) < 0)
-        return rc;
-    if ((rc = store_deadline_list_received(tx, from, to, &dls, &n_dls, err)) < 0)
-        goto out;
-    complaint_filter_init(&f);
-    f.received_from = from;
-    f.received_to = to;
-    f.department = department;
-    f.sort = CS_RECEIVED_ASC;
-    if ((rc = store_complaint_list(tx, &f, &it, err)) < 0)
-        goto out;
-    complaint_init(&c);
-    while ((rc = store_complaint_next(it, &c, err)) == 1) {
-        struct report_item item = {.c = &c};
-        size_t e0, e1, d0, d1;
-
-        LOWER_BOUND(evs, n_evs, c.id, e0);
-        for (e1 = e0; e1 < n_evs && evs[e1].complaint_id == c.id; e1++)
-            ;
-        LOWER_BOUND(dls, n_dls, c.id, d0);
-        for (d1 = d0; d1 < n_dls && dls[d1].complaint_id == c.id; d1++)
-            ;
-        report_item_from_events(&item, evs + e0, e1 - e0);
-        item.dls = dls + d0;
-        item.n_dls = d1 - d0;
-        if ((rc = report_add(b, &item, err)) < 0)
-            break;
-        progress_step(pr, "complaints");
     }
-    complaint_release(&c);
-    store_iter_free(&it);
-out:
-    stage_deadline_array_free(&dls, n_dls);
-    event_array_free(&evs, n_evs);
-    return rc < 0 ? rc : 0;
-}
-
-/* Streams every complaint of the period into the builder, in received order. */
-static int stream(struct cli_app *ca, struct store_tx *tx, const struct report_period *p,
-                  const char *department, struct report_builder *b, struct ks_error *err)
-{
-    struct progress pr = {isatty(fileno(stderr)) != 0, 0};
-    int64_t from, to;
-    int rc = 0;
-
-    report_period_bounds(p, ca->app.zone.utc_offset_min, &from, &to);
-    for (int64_t t = from; t < to && rc == 0; t += SLICE_SECS)
-        rc =
-            stream_slice(tx, t, to - t > SLICE_SECS ? t + SLICE_SECS : to, department, b, &pr, err);
-    progress_end(&pr);
-    return rc;
-}
-
-static int count(struct cli_app *ca, struct store_tx *tx, const struct report_period *p,
-                 const char *department, int64_t *n_out, struct ks_error *err)
-{
-    struct complaint_filter f;
-
-    filter_for(&f, p, ca->app.zone.utc_offset_min, department);
-    return store_complaint_count(tx, &f, n_out, err);
+    if (p->tty)
+        fprintf(stderr, "\rkesu report: complaints %lld", (long long)n);
+    else
+        fprintf(stderr, "kesu report: complaints %lld\n", (long long)n);
+    p->shown = true;
 }
 
 static int build(struct cli_app *ca, const struct report_period *p, const char *department,
                  size_t top_n, struct report *out, struct ks_error *err)
 {
-    struct store_tx *tx = NULL;
-    struct department *depts = NULL;
-    size_t n_depts = 0;
-    struct report_builder *b = NULL;
-    struct report_period prev, yoy;
-    int64_t n_prev = 0, n_yoy = 0;
-    int rc;
+    struct progress pr = {isatty(fileno(stderr)) != 0, false};
+    const struct report_source src = {
+        .store = ca->app.store,
+        .cal = &ca->app.cal,
+        .zone = &ca->app.zone,
+        .preset = app_preset(&ca->app),
+        .as_of = ca->now,
+        .top_n = top_n,
+        .progress = progress,
+        .progress_arg = &pr,
+    };
 
-    if ((rc = store_tx_begin(ca->app.store, STORE_TX_READ, &tx, err)) < 0)
-        return rc;
-    if (department) {
-        struct department d;
-        department_init(&d);
-        rc = store_department_get(tx, department, &d, err);
-        department_release(&d);
-        if (rc == KS_ENOTFOUND)
-            rc = ks_fail(err, KS_ENOTFOUND, "department", "department: no department '%s'",
-                         department);
-    }
-    if (rc == 0)
-        rc = store_department_list(tx, &depts, &n_depts, err);
-    if (rc == 0) {
-        struct report_conf conf = {
-            .label = p->label,
-            .as_of = ca->now,
-            .department = department,
-            .cal = &ca->app.cal,
-            .zone = &ca->app.zone,
-            .preset = &ca->app.preset,
-            .depts = depts,
-            .n_depts = n_depts,
-            .top_n = top_n,
-        };
-        report_period_bounds(p, ca->app.zone.utc_offset_min, &conf.from, &conf.to);
-        b = report_builder_new(&conf);
-        rc = stream(ca, tx, p, department, b, err);
-    }
-    report_period_previous(p, &prev);
-    report_period_last_year(p, &yoy);
-    if (rc == 0)
-        rc = count(ca, tx, &prev, department, &n_prev, err);
-    if (rc == 0)
-        rc = count(ca, tx, &yoy, department, &n_yoy, err);
-    if (rc == 0)
-        rc = report_finish(b, out, err);
-    if (rc == 0)
-        report_compare(out, n_prev, n_yoy);
-    report_builder_free(&b);
-    department_array_free(&depts, n_depts);
-    store_tx_rollback(&tx);
-    return rc;
+    return report_read(&src, p, department, out, err);
 }
 
 static int write_out(const char *path, const struct buf *b, struct ks_error *err)
