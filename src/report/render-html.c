@@ -1,5 +1,5 @@
 /* The report as one self-contained HTML page: no scripts, no external files; charts are inline
- * SVG from chart.c. It prints to A4 (@page, one section per page, table headers repeated, rows
+ * SVG (charts.c). It prints to A4 (@page, one section per page, table headers repeated, rows
  * never split) and reads on screen. All text from data goes through report_xml_escape(). */
 #include "report/render.h"
 
@@ -8,7 +8,6 @@
 #include <stdlib.h>
 
 #include "core/types.h"
-#include "lib/xalloc.h"
 #include "lib/banned.h"
 
 static const char style[] =
@@ -90,24 +89,12 @@ static void thead(struct html *h, const char *const *cols)
     raw(h, "</tr></thead><tbody>");
 }
 
-static void chart_of(struct html *h, enum chart_kind kind, const char *title,
-                     const struct report_dist *d)
+static void chart(struct html *h, enum report_chart c, const struct report *r)
 {
-    const char **labels = xcalloc(d->n + 1, sizeof(*labels));
-    double *v = xcalloc(d->n + 1, sizeof(*v));
-    struct chart_series s = {"count", v};
-    struct chart c = {kind, title, labels, d->n, &s, 1, 640, 300};
-
-    for (size_t i = 0; i < d->n; i++) {
-        labels[i] = d->v[i].label;
-        v[i] = (double)d->v[i].n;
-    }
     raw(h, "<figure>");
     if (h->rc == 0)
-        h->rc = chart_svg(&c, h->o);
+        h->rc = report_chart_svg(r, c, h->o);
     raw(h, "</figure>");
-    free(labels);
-    free(v);
 }
 
 static void dist_table(struct html *h, const char *title, const struct report_dist *d, bool pareto)
@@ -144,39 +131,6 @@ static void change_row(struct html *h, const char *label, int64_t base, int64_t 
     raw(h, "</tr>");
 }
 
-/* Received per day as a line; per month when the period is longer than two months, so that
- * a year's trend stays readable. */
-static void trend(struct html *h, const struct report *r)
-{
-    const struct report_volume *v = &r->volume;
-    struct ks_date first = ks_time_local_date(r->from, r->utc_offset_min);
-    bool monthly = v->n_days > 62;
-    char(*names)[KS_DATE_STRLEN] = xcalloc(v->n_days + 1, sizeof(*names));
-    const char **labels = xcalloc(v->n_days + 1, sizeof(*labels));
-    double *y = xcalloc(v->n_days + 1, sizeof(*y));
-    struct chart_series s = {"受理", y};
-    struct chart c = {CHART_LINE, monthly ? "每月受理趋势" : "每日受理趋势", labels, 0, &s, 1, 640,
-                      260};
-
-    for (size_t i = 0; i < v->n_days; i++) {
-        struct ks_date d = civil_add_days(first, (int64_t)i);
-        if (!monthly || i == 0 || d.d == 1) {
-            civil_format_date(d, names[c.n]);
-            names[c.n][monthly ? 7 : 10] = '\0';
-            labels[c.n] = monthly ? names[c.n] : names[c.n] + 5;
-            c.n++;
-        }
-        y[c.n - 1] += (double)v->daily[i];
-    }
-    raw(h, "<figure>");
-    if (h->rc == 0)
-        h->rc = chart_svg(&c, h->o);
-    raw(h, "</figure>");
-    free(names);
-    free(labels);
-    free(y);
-}
-
 static void volume(struct html *h, const struct report *r)
 {
     static const char *const cols[] = {"指标", "数量", NULL};
@@ -202,9 +156,9 @@ static void volume(struct html *h, const struct report *r)
             change_row(h, "同比（去年同期）", v->yoy_received, v->received);
         raw(h, "</tbody></table>");
     }
-    trend(h, r);
-    chart_of(h, CHART_BAR, "按投诉分类", &v->by[RD_CATEGORY]);
-    chart_of(h, CHART_PIE, "按投诉渠道", &v->by[RD_CHANNEL]);
+    chart(h, RC_TREND, r);
+    chart(h, RC_CATEGORY, r);
+    chart(h, RC_CHANNEL, r);
     for (int d = 0; d < RD__COUNT; d++)
         dist_table(h, report_dim_label((enum report_dim)d), &v->by[d], false);
     raw(h, "</section>");
@@ -275,11 +229,11 @@ static void quality(struct html *h, const struct report *r)
     tdpct(h, q->reopened, r->volume.received);
     raw(h, "</tr></tbody></table>");
 
-    chart_of(h, CHART_PARETO, "不良项目排列图", &q->pareto_defects);
+    chart(h, RC_PARETO_DEFECTS, r);
     dist_table(h, "不良项目排列图", &q->pareto_defects, true);
-    chart_of(h, CHART_PARETO, "原因排列图", &q->pareto_causes);
+    chart(h, RC_PARETO_CAUSES, r);
     dist_table(h, "原因排列图", &q->pareto_causes, true);
-    chart_of(h, CHART_PIE, "责任划分", &q->responsibility);
+    chart(h, RC_RESPONSIBILITY, r);
     dist_table(h, "责任划分", &q->responsibility, false);
 
     raw(h, "<h3>赔偿与补偿</h3>");
@@ -320,11 +274,6 @@ static void departments(struct html *h, const struct report *r)
     static const char *const cols[] = {"部门",       "受理",       "结案",       "未结",
                                        "超时",       "含下级受理", "含下级结案", "含下级未结",
                                        "含下级超时", NULL};
-    const char **labels = xcalloc(r->n_depts + 1, sizeof(*labels));
-    double *closed = xcalloc(r->n_depts + 1, sizeof(*closed));
-    double *open = xcalloc(r->n_depts + 1, sizeof(*open));
-    struct chart_series s[2] = {{"结案", closed}, {"未结", open}};
-    struct chart c = {CHART_STACKED, "各部门（含下级）结案与未结", labels, 0, s, 2, 640, 300};
 
     raw(h, "<section id=\"departments\"><h2>四、部门汇总 Departments</h2>");
     thead(h, cols);
@@ -339,19 +288,10 @@ static void departments(struct html *h, const struct report *r)
         for (int f = 0; f < RDF__COUNT; f++)
             tdn(h, d->subtree[f]);
         raw(h, "</tr>");
-        if (d->depth <= 1 && c.n < 16) {
-            labels[c.n] = d->name;
-            closed[c.n] = (double)d->subtree[RDF_CLOSED];
-            open[c.n++] = (double)d->subtree[RDF_OPEN];
-        }
     }
-    raw(h, "</tbody></table><figure>");
-    if (h->rc == 0)
-        h->rc = chart_svg(&c, h->o);
-    raw(h, "</figure></section>");
-    free(labels);
-    free(closed);
-    free(open);
+    raw(h, "</tbody></table>");
+    chart(h, RC_DEPARTMENTS, r);
+    raw(h, "</section>");
 }
 
 int report_render_html(const struct report *r, struct buf *out, struct ks_error *err)

@@ -55,6 +55,25 @@ struct chart {
     int width, height; /* pixels; 0: 640 x 320 */
 };
 
+/* The charts of a report, as the HTML report and the UI's report page show them. */
+enum report_chart {
+    RC_TREND = 0,      /* received per day, or per month past two months (line) */
+    RC_CATEGORY,       /* by category (bars) */
+    RC_CHANNEL,        /* by channel (pie) */
+    RC_PARETO_DEFECTS, /* Pareto of defects */
+    RC_PARETO_CAUSES,  /* Pareto of root causes */
+    RC_RESPONSIBILITY, /* responsibility split (pie) */
+    RC_DEPARTMENTS,    /* closed and open per department of the top two levels (stacked) */
+    RC__COUNT
+};
+/* The chart's code in JSON ("trend", "pareto_defects"). */
+const char *report_chart_name(enum report_chart c);
+/* Appends chart c of r as one standalone <svg> (chart_svg()); KS_ELIMIT when out is full. */
+int report_chart_svg(const struct report *r, enum report_chart c, struct buf *out);
+/* Every chart of r as a new JSON object {"trend": "<svg ...>", ...} (the "charts" member of
+ * GET /api/v1/reports/summary?charts=1); NULL when an SVG does not fit REPORT_OUT_MAX. */
+json_t *report_charts_to_json(const struct report *r);
+
 /* Appends one standalone <svg> element (xmlns, width, height, viewBox) drawing c, with a
  * CJK-capable font list; an empty chart draws its frame and "无数据". */
 int chart_svg(const struct chart *c, struct buf *out);
