@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd-backup.h"
 #include "cli/cmd-classify.h"
 #include "cli/cmd-copy.h"
 #include "cli/cmd-report.h"
@@ -37,6 +38,8 @@ static const struct cli_command commands[] = {
     {"token", cmd_token, 0, "create an API token for a user"},
     {"copy", cmd_copy, 0, "copy a site to another database and verify (counts, checksums)"},
     {"verify", cmd_verify, 0, "check every complaint's history against its hash chain"},
+    {"backup", cmd_backup, 0, "copy the database to a file while kesu serve runs (SQLite)"},
+    {"restore", cmd_restore, 0, "put a backup in place of the database, keeping the old one"},
     {"report", cmd_report, 0, "reports: volume, timeliness, quality and departments of a period"},
     {"calendar", cmd_calendar, 0, "working days: check a date, compute a deadline"},
     {"version", cmd_version, 0, "print the version"},

@@ -13,6 +13,7 @@
 #include "store/store-int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/buf.h"
 #include "lib/embed.h"
@@ -3273,10 +3275,241 @@ static int sq_incident_event_list(struct store_tx *base, int64_t incident_id, st
     return 0;
 }
 
+/* ---- backup and restore ---------------------------------------------------------------- */
+
+#define BACKUP_SLICE 1024 /* pages per backup step: 4 MB at the default page size */
+#define SHM_DMS_BYTE 128  /* unix VFS: the -shm byte every open WAL connection read-locks */
+
+struct sq_backup {
+    struct store_backup base;
+    struct sq_store *s;
+    struct sq_conn *conn; /* the store's side, borrowed from the pool until the end */
+    sqlite3 *file;        /* the file's side */
+    sqlite3_backup *b;
+    char *path;    /* the backup file, or the file restored from */
+    char *partial; /* backup: where the copy is written until it is complete */
+    bool restore;
+    bool complete;
+};
+
+/* path with a suffix, as a new string. */
+static char *path_with(const char *path, const char *suffix)
+{
+    size_t n = strlen(path) + strlen(suffix) + 1;
+    char *p = xmalloc(n);
+    snprintf(p, n, "%s%s", path, suffix);
+    return p;
+}
+
+/* Removes a database file and its companions. */
+static void remove_db_files(const char *path)
+{
+    char *wal = path_with(path, "-wal"), *shm = path_with(path, "-shm");
+    remove(path);
+    remove(wal);
+    remove(shm);
+    free(wal);
+    free(shm);
+}
+
+/* Frees bk and what it holds; an incomplete backup's partial file is removed. */
+static void backup_free(struct sq_backup *bk)
+{
+    if (bk->b)
+        sqlite3_backup_finish(bk->b);
+    if (bk->conn) {
+        if (!sqlite3_get_autocommit(bk->conn->db))
+            sqlite3_exec(bk->conn->db, "ROLLBACK", NULL, NULL, NULL);
+        pool_put(bk->s, bk->conn, false);
+    }
+    sqlite3_close(bk->file);
+    if (bk->partial && !bk->complete)
+        remove_db_files(bk->partial);
+    free(bk->path);
+    free(bk->partial);
+    free(bk);
+}
+
+static int sq_backup_begin(struct store *base, const char *path, bool restore,
+                           struct store_backup **out, struct ks_error *err)
+{
+    struct sq_store *s = store_of(base);
+    struct sq_backup *bk;
+    struct stat sb;
+    int rc;
+
+    *out = NULL;
+    if (!restore && stat(path, &sb) == 0)
+        return ks_fail(err, KS_ECONFLICT, "file",
+                       "'%s' exists; name a new file for the backup or remove it", path);
+    if (restore && stat(path, &sb) != 0)
+        return ks_fail(err, KS_ENOTFOUND, "file", "backup '%s' does not exist", path);
+    bk = xcalloc(1, sizeof(*bk));
+    bk->base.store = base;
+    bk->s = s;
+    bk->restore = restore;
+    bk->path = xstrdup(path);
+    if ((rc = pool_get(s, &bk->conn, err)) < 0) {
+        backup_free(bk);
+        return rc;
+    }
+    if (restore) {
+        /* Read-write (never created) so that closing it removes the -wal and -shm files a
+         * read-only connection would leave behind; nothing is written to it. */
+        rc = sqlite3_open_v2(path, &bk->file, SQLITE_OPEN_READWRITE, NULL);
+        if (rc == SQLITE_OK)
+            bk->b = sqlite3_backup_init(bk->conn->db, "main", bk->file, "main");
+        if (rc == SQLITE_OK && !bk->b)
+            rc = sqlite3_extended_errcode(bk->conn->db);
+    } else {
+        bk->partial = path_with(path, ".partial");
+        remove_db_files(bk->partial); /* left by a backup that was killed */
+        rc = sqlite3_open_v2(bk->partial, &bk->file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                             NULL);
+        /* One read transaction from the first slice to the last: every slice comes from the
+         * same snapshot, and writers (WAL) go on meanwhile. */
+        if (rc == SQLITE_OK)
+            rc = sqlite3_exec(bk->conn->db, "BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL,
+                              NULL);
+        if (rc == SQLITE_OK)
+            bk->b = sqlite3_backup_init(bk->file, "main", bk->conn->db, "main");
+        if (rc == SQLITE_OK && !bk->b)
+            rc = sqlite3_extended_errcode(bk->file);
+    }
+    if (rc != SQLITE_OK) {
+        rc = sq_fail(bk->file, rc, err, "%s '%s'", restore ? "restoring from" : "backing up to",
+                     path);
+        backup_free(bk);
+        return rc;
+    }
+    *out = &bk->base;
+    return 0;
+}
+
+static int sq_backup_step(struct store_backup *base, int *done_out, int *total_out,
+                          struct ks_error *err)
+{
+    struct sq_backup *bk = (struct sq_backup *)(void *)base;
+    /* A restore replaces every page in one step: one write transaction, never a mix. */
+    int rc = sqlite3_backup_step(bk->b, bk->restore ? -1 : BACKUP_SLICE);
+    int total = sqlite3_backup_pagecount(bk->b);
+
+    *total_out = total;
+    *done_out = total - sqlite3_backup_remaining(bk->b);
+    if (rc == SQLITE_DONE) {
+        bk->complete = true;
+        return 0;
+    }
+    if (rc == SQLITE_OK)
+        return 1;
+    return sq_fail(bk->restore ? bk->conn->db : bk->file, rc, err, "%s '%s'",
+                   bk->restore ? "restoring from" : "backing up to", bk->path);
+}
+
+/* Makes a rename durable: the directory entry is synced too. */
+static void sync_dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+    int fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+static int sq_backup_end(struct store_backup *base, struct ks_error *err)
+{
+    struct sq_backup *bk = (struct sq_backup *)(void *)base;
+    int rc = 0;
+
+    if (!bk->complete) {
+        backup_free(bk);
+        return 0;
+    }
+    rc = sqlite3_backup_finish(bk->b);
+    bk->b = NULL;
+    if (rc != SQLITE_OK)
+        rc = sq_fail(bk->restore ? bk->conn->db : bk->file, rc, err, "%s '%s'",
+                     bk->restore ? "restoring from" : "backing up to", bk->path);
+    if (rc == 0 && !bk->restore) {
+        /* Closing the copy's last connection folds its write-ahead log into the file, so
+         * the backup is the one file. */
+        rc = sqlite3_close(bk->file) == SQLITE_OK ? 0 : KS_ESTORE;
+        bk->file = NULL;
+        if (rc < 0)
+            ks_fail(err, KS_ESTORE, NULL, "backing up to '%s': closing the copy failed", bk->path);
+        else if (rename(bk->partial, bk->path) != 0)
+            rc = ks_fail(err, KS_ESTORE, "file", "backing up to '%s': %s", bk->path,
+                         strerror(errno));
+        else
+            sync_dir_of(bk->path);
+        if (rc < 0)
+            bk->complete = false; /* remove the partial file */
+    }
+    backup_free(bk);
+    return rc;
+}
+
+static int sq_integrity_check(struct store *base, struct ks_error *err)
+{
+    struct sq_store *s = store_of(base);
+    sqlite3_stmt *st = NULL;
+    struct sq_conn *c;
+    int rc;
+
+    if ((rc = pool_get(s, &c, err)) < 0)
+        return rc;
+    rc = sqlite3_prepare_v2(c->db, "PRAGMA integrity_check", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        rc = strcmp(col_str(st, 0), "ok") == 0
+                 ? 0
+                 : ks_fail(err, KS_ECONFIG, NULL,
+                           "database '%s' is damaged: %s; restore it from a backup", s->path,
+                           col_str(st, 0));
+    else
+        rc = sq_fail(c->db, rc, err, "checking database '%s'", s->path);
+    sqlite3_finalize(st);
+    pool_put(s, c, false);
+    return rc;
+}
+
+/* Every connection in WAL mode holds a read lock on one byte of the -shm file while it is open
+ * (SQLite's unix VFS, the "dead man switch"), so a write lock there that would conflict means
+ * another process has the database open. Locks of this process are not reported by F_GETLK. */
+static int sq_in_use_elsewhere(struct store *base, bool *in_use_out, struct ks_error *err)
+{
+    struct sq_store *s = store_of(base);
+    char *shm = path_with(s->path, "-shm");
+    struct flock fl = {
+        .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = SHM_DMS_BYTE, .l_len = 1};
+    int fd = open(shm, O_RDONLY), rc = 0;
+
+    *in_use_out = false;
+    if (fd >= 0) {
+        if (fcntl(fd, F_GETLK, &fl) != 0)
+            rc = ks_fail(err, KS_ESTORE, NULL, "checking who uses '%s': %s", s->path,
+                         strerror(errno));
+        else
+            *in_use_out = fl.l_type != F_UNLCK;
+        close(fd);
+    }
+    free(shm);
+    return rc;
+}
+
 const struct store_ops store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
+    .backup_begin = sq_backup_begin,
+    .backup_step = sq_backup_step,
+    .backup_end = sq_backup_end,
+    .integrity_check = sq_integrity_check,
+    .in_use_elsewhere = sq_in_use_elsewhere,
     .migrate = sq_migrate,
     .schema_version = sq_schema_version,
     .tx_begin = sq_tx_begin,

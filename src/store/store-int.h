@@ -24,6 +24,11 @@ struct store_tx {
     bool access_changed; /* users or sessions changed: commit bumps the store's access_epoch */
 };
 
+/* First member of a backend's backup. */
+struct store_backup {
+    struct store *store;
+};
+
 /* First member of a backend's iterator; it borrows tx, which must outlive it. */
 struct store_iter {
     struct store_tx *tx;
@@ -40,6 +45,14 @@ struct store_ops {
     void (*close)(struct store *s);
     int (*migrate)(struct store *s, int *from_out, int *to_out, struct ks_error *err);
     int (*schema_version)(struct store *s, int *out, struct ks_error *err);
+
+    /* Backup and restore: NULL on backends that leave it to their own tools. */
+    int (*backup_begin)(struct store *s, const char *path, bool restore, struct store_backup **out,
+                        struct ks_error *err);
+    int (*backup_step)(struct store_backup *b, int *done_out, int *total_out, struct ks_error *err);
+    int (*backup_end)(struct store_backup *b, struct ks_error *err); /* frees b */
+    int (*integrity_check)(struct store *s, struct ks_error *err);
+    int (*in_use_elsewhere)(struct store *s, bool *in_use_out, struct ks_error *err);
 
     int (*tx_begin)(struct store *s, enum store_tx_mode mode, struct store_tx **out,
                     struct ks_error *err);

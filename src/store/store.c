@@ -69,6 +69,70 @@ int store_schema_version(struct store *s, int *out, struct ks_error *err)
     return s->ops->schema_version(s, out, err);
 }
 
+/* PostgreSQL has its own tools for this, better than anything kesu would copy row by row. */
+static int no_backup(const struct store *s, struct ks_error *err)
+{
+    return ks_fail(err, KS_EINVAL, "database",
+                   "the %s backend has no kesu backup; use pg_dump or pg_basebackup "
+                   "(docs/reliability.md)",
+                   s->ops->name);
+}
+
+int store_backup_begin(struct store *s, const char *path, struct store_backup **out,
+                       struct ks_error *err)
+{
+    *out = NULL;
+    if (!s->ops->backup_begin)
+        return no_backup(s, err);
+    return s->ops->backup_begin(s, path, false, out, err);
+}
+
+int store_restore_begin(struct store *s, const char *path, struct store_backup **out,
+                        struct ks_error *err)
+{
+    *out = NULL;
+    if (!s->ops->backup_begin)
+        return no_backup(s, err);
+    return s->ops->backup_begin(s, path, true, out, err);
+}
+
+int store_backup_step(struct store_backup *b, int *done_out, int *total_out, struct ks_error *err)
+{
+    int done = 0, total = 0;
+    int rc = b->store->ops->backup_step(b, &done, &total, err);
+
+    if (done_out)
+        *done_out = done;
+    if (total_out)
+        *total_out = total;
+    return rc;
+}
+
+int store_backup_end(struct store_backup **b, struct ks_error *err)
+{
+    struct store_backup *p = *b;
+
+    if (!p)
+        return 0;
+    *b = NULL;
+    return p->store->ops->backup_end(p, err);
+}
+
+int store_integrity_check(struct store *s, struct ks_error *err)
+{
+    if (!s->ops->integrity_check)
+        return no_backup(s, err);
+    return s->ops->integrity_check(s, err);
+}
+
+int store_in_use_elsewhere(struct store *s, bool *in_use_out, struct ks_error *err)
+{
+    *in_use_out = false;
+    if (!s->ops->in_use_elsewhere)
+        return no_backup(s, err);
+    return s->ops->in_use_elsewhere(s, in_use_out, err);
+}
+
 /* The calling thread's batch (store_tx_batch_enter): transactions begun on its store while it
  * is set become savepoints inside it. Thread-local because a batch belongs to one thread, as
  * every transaction does. */

@@ -58,6 +58,33 @@ void store_tx_rollback(struct store_tx **tx);
 void store_tx_batch_enter(struct store_tx *tx);
 void store_tx_batch_leave(void);
 
+/* ---- backup and restore (SQLite; on PostgreSQL use pg_dump or pg_basebackup) ----------- */
+
+/* An online copy between the store's database and a file, taken a slice at a time so a caller
+ * can show progress. A backup reads one consistent snapshot (one read transaction held from
+ * begin to end) while the database keeps serving: writers are not blocked. */
+struct store_backup;
+/* Starts copying s's database into a new file at path (written as "path.partial" and renamed
+ * when complete, so path never holds half a backup). KS_ECONFLICT when path exists. */
+int store_backup_begin(struct store *s, const char *path, struct store_backup **out,
+                       struct ks_error *err);
+/* Starts replacing s's database, in place, by the database in the file at path (check it
+ * first: store_integrity_check() on a store opened on it). Every page is replaced in one write
+ * transaction of s, so readers see the old database or the new one, never a mix. */
+int store_restore_begin(struct store *s, const char *path, struct store_backup **out,
+                        struct ks_error *err);
+/* Copies the next slice. 1: more to copy, 0: complete; done_out and total_out (may be NULL)
+ * count pages. */
+int store_backup_step(struct store_backup *b, int *done_out, int *total_out, struct ks_error *err);
+/* Finishes (after a complete copy) or abandons the copy and frees *b; an abandoned backup
+ * removes its partial file, an abandoned restore leaves the database as it was. */
+int store_backup_end(struct store_backup **b, struct ks_error *err);
+/* SQLite's integrity check of the whole database; KS_ECONFIG naming the first problem. */
+int store_integrity_check(struct store *s, struct ks_error *err);
+/* Does another process have s's database open (a running kesu serve, another kesu, sqlite3)?
+ * On SQLite: the shared lock every open WAL connection holds on the -shm file. */
+int store_in_use_elsewhere(struct store *s, bool *in_use_out, struct ks_error *err);
+
 /* Key/value settings of the deployment (preset name, time zone, first-run facts). Values are
  * returned owned (free()). KS_ENOTFOUND when absent. */
 int store_setting_get(struct store_tx *tx, const char *key, char **value_out, struct ks_error *err);
