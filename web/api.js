@@ -14,6 +14,7 @@ export class ApiError extends Error {
     this.title = problem.title || '';
     this.detail = problem.detail || '';
     this.field = problem.field || '';
+    this.problem = problem;
   }
 }
 

@@ -1,6 +1,9 @@
 // Admin pages: users (add, change role or department, disable), departments (the tree, add)
-// and the preset in force, shown read-only because the API has no way yet to validate or
-// upload a new one.
+// and the preset: the one in force, and a text (typed, pasted or read from a .yaml file) that
+// leaders and admins can validate with the server's own loader (a mistake is shown with its
+// line, which is selected in the text) and an admin can then upload as the next version. The
+// upload carries, as If-Match, the version the validation saw, so it is refused when someone
+// else uploaded in between; it is possible only for the text exactly as validated.
 import { h, field, select, clear } from './dom.js';
 import { t, label, codes } from './i18n.js';
 import { api } from './api.js';
@@ -10,6 +13,14 @@ function tabs(active) {
   return h('nav', { class: 'tabs', 'aria-label': t('admin') },
     [['users', t('users')], ['departments', t('departments')], ['preset', t('preset')]].map(([k, txt]) =>
       h('a', { href: '#/admin/' + k, class: k === active ? 'active' : '', 'aria-current': k === active ? 'page' : null }, txt)));
+}
+
+// Shows a tab again after a change. The router rendered the first view into a holder whose
+// children it then moved into #main, so a page re-renders into a holder of its own likewise.
+async function reload(which) {
+  const holder = h('div');
+  await adminPage(holder, which);
+  clear(document.getElementById('main')).append(...holder.childNodes);
 }
 
 function deptOptions() {
@@ -28,8 +39,7 @@ async function usersPage(el) {
       try {
         await api('PATCH', '/users/' + encodeURIComponent(u.login), { disabled: !u.disabled });
         notify('ok', t('saved'));
-        clear(el);
-        await adminPage(el, 'users');
+        await reload('users');
       } catch (err) { showProblem(err); }
     } } }, u.disabled ? t('enable') : t('disable')) : '')));
   el.append(h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'users' },
@@ -59,8 +69,7 @@ async function usersPage(el) {
       await api('POST', '/users', body);
       markClean(form);
       notify('ok', t('saved'));
-      clear(el);
-      await adminPage(el, 'users');
+      await reload('users');
     } catch (err) { showProblem(err, form); }
   });
   el.append(form);
@@ -93,20 +102,106 @@ async function departmentsPage(el) {
       await api('POST', '/departments', body);
       markClean(form);
       notify('ok', t('saved'));
-      clear(el);
-      await adminPage(el, 'departments');
+      await reload('departments');
     } catch (err) { showProblem(err, form); }
   });
   el.append(form);
 }
 
+// Selects line n (1-based) of a textarea and scrolls it into view.
+function selectLine(area, n) {
+  const lines = area.value.split('\n');
+  if (n < 1 || n > lines.length) return;
+  const start = lines.slice(0, n - 1).reduce((sum, l) => sum + l.length + 1, 0);
+  area.focus();
+  area.setSelectionRange(start, start + lines[n - 1].length);
+  const lh = parseFloat(getComputedStyle(area).lineHeight) || 18;
+  area.scrollTop = Math.max(0, (n - 3) * lh);
+}
+
+function summaryText(d) {
+  const c = d.counts || {};
+  return t('preset_summary', d.title || d.name, c.categories, c.keywords, c.products, c.defects,
+           c.limits, (d.survey || {}).dissatisfied_max);
+}
+
 async function presetPage(el) {
   const { data } = await api('GET', '/presets/current');
+  const role = session.user.role;
   el.append(h('section', { class: 'card', id: 'preset' },
-    h('h2', {}, data.title || data.name), h('p', { class: 'notice' }, t('preset_readonly')),
+    h('h2', {}, data.title || data.name),
     h('dl', { class: 'fields' }, h('dt', {}, t('preset')), h('dd', {}, data.name), h('dt', {}, t('timezone')), h('dd', {}, data.timezone),
       h('dt', {}, t('categories')), h('dd', {}, (data.categories || []).map((c) => `${c.name || c.code} (${c.code})`).join('、'))),
-    data.yaml ? h('pre', { class: 'yaml' }, data.yaml) : ''));
+    data.yaml ? h('details', {}, h('summary', {}, t('preset_text')), h('pre', { class: 'yaml' }, data.yaml)) : ''));
+  if (role !== 'admin' && role !== 'leader') return;
+
+  const area = h('textarea', { name: 'yaml', rows: 18, spellcheck: 'false', class: 'mono', 'aria-describedby': 'preset-result' });
+  area.value = data.yaml || '';
+  const file = h('input', { type: 'file', name: 'file', accept: '.yaml,.yml,text/yaml,text/plain' });
+  const note = h('input', { name: 'note', maxlength: 200, autocomplete: 'off' });
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+  const result = h('p', { id: 'preset-result', class: 'notice', 'aria-live': 'polite', hidden: true });
+  const validateBtn = h('button', { type: 'button', id: 'preset-validate' }, t('validate'));
+  const uploadBtn = role === 'admin' ? h('button', { type: 'submit', class: 'primary', id: 'preset-upload', disabled: true }, t('upload_version')) : null;
+  const form = h('form', { class: 'card', id: 'preset-form' }, h('h2', {}, t('preset_new_version')),
+    h('p', { class: 'muted' }, t(role === 'admin' ? 'preset_upload_help' : 'preset_validate_help')),
+    field(t('preset_file'), file), field(t('preset_text'), area),
+    role === 'admin' ? field(t('version_note'), note) : '', error, result,
+    h('div', { class: 'row' }, validateBtn, uploadBtn));
+  guard(form);
+  // What was validated last and against which version: the upload sends exactly that.
+  let checked = null;
+  const invalidate = () => { checked = null; if (uploadBtn) uploadBtn.disabled = true; };
+  area.addEventListener('input', invalidate);
+  file.addEventListener('change', async () => {
+    const f = file.files && file.files[0];
+    if (!f) return;
+    area.value = await f.text();
+    invalidate();
+    area.focus();
+  });
+  const showError = (err) => {
+    const msg = showProblem(err, form);
+    result.hidden = true;
+    const line = err && err.problem && Number.isInteger(err.problem.line) ? err.problem.line : 0;
+    if (line) {
+      if (!err.detail.includes(String(line))) clear(error).append(t('preset_error_line', line, err.detail));
+      selectLine(area, line);
+    } else if (msg && err && err.field && err.field !== 'note') {
+      area.classList.add('invalid');
+    }
+  };
+  validateBtn.addEventListener('click', async () => {
+    invalidate();
+    error.hidden = true;
+    area.classList.remove('invalid');
+    notify('busy', t('validating'));
+    try {
+      const text = area.value;
+      const { data: d, etag } = await api('POST', '/presets/validate', { yaml: text });
+      checked = { text, etag };
+      clear(result).append(t('preset_valid', d.current_version), ' ', summaryText(d));
+      result.hidden = false;
+      if (uploadBtn) uploadBtn.disabled = false;
+      notify('ok', t('preset_valid_short'));
+    } catch (err) { showError(err); }
+  });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!checked || checked.text !== area.value) { invalidate(); return; }
+    notify('busy', t('saving'));
+    try {
+      const body = { yaml: checked.text };
+      if (note.value.trim()) body.note = note.value.trim();
+      const { data: d } = await api('PUT', '/presets/current', body, { ifMatch: checked.etag });
+      markClean(form);
+      const fresh = await api('GET', '/presets/current');
+      session.preset = fresh.data;
+      notify('ok', t('preset_uploaded', d.version));
+      await reload('preset');
+    } catch (err) { invalidate(); showError(err); }
+  });
+  el.append(form);
 }
 
 export async function adminPage(el, which) {

@@ -2,7 +2,8 @@
 // server run.sh started: log in, register by keyboard with the live severity suggestion and
 // its reasons, move the complaint through every stage to closed as the right people, read
 // the timeline, look up progress as the customer, answer the survey with a low score (which
-// reopens it), see a refusal with its reason, and save a screenshot of each main page.
+// reopens it), see a refusal with its reason (in Chinese), validate and upload a preset version,
+// and save a screenshot of each main page.
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -99,7 +100,7 @@ await step('login page and logging in as intake', async () => {
   await page.locator('#login-name').fill('jie');
   await page.locator('#login-password').fill('wrong-password');
   await page.locator('#login-form button[type=submit]').click();
-  await page.locator('#login-form .form-error').filter({ hasText: 'password' }).waitFor();
+  await page.locator('#login-form .form-error').filter({ hasText: '用户名或密码错误' }).waitFor();
   await login('jie');
   expect(await page.locator('#top .who').innerText().then((s) => s.includes('接待员小李')), 'the user name in the header');
 });
@@ -146,6 +147,8 @@ await step('a refused action shows its reason', async () => {
   await form.locator('[name="responsibility.party"]').fill('我司');
   await form.locator('button[type=submit]').click();
   await form.locator('.form-error').filter({ hasText: 'plan' }).waitFor();
+  const why = await form.locator('.form-error').innerText();
+  expect(why.includes('处理方案') && why.includes('必须填写'), 'the reason in Chinese, got: ' + why);
   expect(await status().innerText().then((s) => s.includes('plan')), 'the status line names the field');
   expect(await form.locator('[name=plan]').getAttribute('aria-invalid') === 'true', 'the plan field marked');
   await shot('03-refused');
@@ -195,7 +198,7 @@ await step('customer progress look-up', async () => {
   await page.locator('[name=number]').fill(number);
   await page.locator('[name=phone_tail]').fill('0000');
   await page.locator('#progress-form button[type=submit]').click();
-  await page.locator('#progress-form .form-error').filter({ hasText: 'no complaint matches' }).waitFor();
+  await page.locator('#progress-form .form-error').filter({ hasText: '没有与该编号和手机尾号相符的投诉' }).waitFor();
   await page.locator('[name=phone_tail]').fill('5678');
   await page.locator('#progress-form button[type=submit]').click();
   await page.locator('#progress-status').filter({ hasText: '已反馈' }).waitFor();
@@ -277,8 +280,37 @@ await step('admin pages: users, departments, preset', async () => {
   await page.locator('#departments li').filter({ hasText: '检测室' }).waitFor();
   await shot('10-admin-departments');
   await page.goto(URL + '/#/admin/preset');
-  await page.locator('#preset .notice').waitFor();
+  await page.locator('#preset-form textarea[name=yaml]').waitFor();
   await shot('11-admin-preset');
+});
+
+await step('preset: a mistake shown with its line, then validate and upload a new version', async () => {
+  const area = page.locator('#preset-form textarea[name=yaml]');
+  const current = await area.inputValue();
+  expect(current.includes('name: manufacturing'), 'the current text to start from');
+  const lines = current.replace(/\n*$/, '').split('\n').length;
+  await area.fill(current.replace(/\n*$/, '\n') + 'colour: red\n');
+  await page.locator('#preset-validate').click();
+  await page.locator('#preset-form .form-error').filter({ hasText: `第 ${lines + 1} 行` }).waitFor();
+  const why = await page.locator('#preset-form .form-error').innerText();
+  expect(why.includes('未知的键'), 'the loader\'s reason in Chinese, got: ' + why);
+  expect(await page.evaluate(() => { const a = document.querySelector('#preset-form textarea'); return a.value.slice(a.selectionStart, a.selectionEnd); }) === 'colour: red',
+    'the faulty line selected');
+  expect(await page.locator('#preset-upload').isDisabled(), 'no upload before a successful validation');
+  await shot('15-preset-error');
+  // The new version, read from a file: the same preset naming its survey threshold.
+  const next = current.replace(/\n*$/, '\n') + 'survey:\n  dissatisfied_max: 2\n';
+  await page.locator('#preset-form input[type=file]').setInputFiles({ name: 'manufacturing-v2.yaml', mimeType: 'text/yaml', buffer: Buffer.from(next) });
+  await page.waitForFunction((t) => document.querySelector('#preset-form textarea').value === t, next);
+  await page.locator('#preset-validate').click();
+  await page.locator('#preset-result').filter({ hasText: '将替换第 1 版' }).waitFor();
+  await page.locator('#preset-form [name=note]').fill('写明满意度阈值');
+  await page.locator('#preset-upload').click();
+  await status().filter({ hasText: '第 2 版预案已生效' }).waitFor();
+  await page.waitForFunction(() => (document.querySelector('#preset pre.yaml') || {}).textContent?.includes('dissatisfied_max: 2'));
+  await page.locator('#preset details summary').click();
+  await page.locator('#preset pre.yaml').waitFor();
+  await shot('16-preset-uploaded');
 });
 
 await step('English switch', async () => {
@@ -310,7 +342,7 @@ await step('customer pages refuse forged links and guessing', async () => {
   const forged = surveyUrl.split('#')[1].replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A'));
   await page.goto(URL + '/survey#' + forged);
   await page.reload();
-  await page.locator('#survey-error').filter({ hasText: 'not valid' }).waitFor();
+  await page.locator('#survey-error').filter({ hasText: '调查链接无效' }).waitFor();
   const statuses = await page.evaluate(async (n) => {
     const out = [];
     for (let i = 0; i < 12; i++) {
