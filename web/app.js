@@ -58,9 +58,18 @@ function header() {
     h('span', { class: 'brand' }, '客诉 kesu'),
     h('nav', { 'aria-label': 'main' }, nav.map(([href, text]) => h('a', { href, dataset: { nav: href } }, text))),
     h('span', { class: 'who' }, u.name || u.login, ' · ', label('role', u.role)),
-    h('button', { type: 'button', class: 'link', id: 'lang-switch', on: { click: () => { setLang(lang() === 'zh' ? 'en' : 'zh'); header(); route(); } } }, t('language')),
+    h('button', { type: 'button', class: 'link', id: 'lang-switch', on: { click: switchLang } }, t('language')),
     h('button', { type: 'button', class: 'link', id: 'logout', on: { click: logout } }, t('logout')));
   top.hidden = false;
+}
+
+// The view is drawn again in the other language, so typed input would be lost: ask first.
+function switchLang() {
+  if (isDirty() && !confirm(t('dirty_confirm'))) return;
+  forgetAll();
+  setLang(lang() === 'zh' ? 'en' : 'zh');
+  header();
+  route();
 }
 
 async function logout() {

@@ -268,12 +268,12 @@ void app_close(struct app *a)
     a->tz_name = NULL;
 }
 
-const struct app_preset_gen *app_preset_gen(struct app *a)
+const struct app_preset_gen *app_preset_gen(const struct app *a)
 {
     return atomic_load_explicit(&a->gen, memory_order_acquire);
 }
 
-const struct preset *app_preset(struct app *a)
+const struct preset *app_preset(const struct app *a)
 {
     return app_preset_gen(a)->preset;
 }

@@ -79,8 +79,8 @@ int app_open(struct app *a, const struct app_conf *conf, struct ks_error *err);
 void app_close(struct app *a);
 
 /* The preset version in force and its stored version number; borrowed until app_close(). */
-const struct preset *app_preset(struct app *a);
-const struct app_preset_gen *app_preset_gen(struct app *a);
+const struct preset *app_preset(const struct app *a);
+const struct app_preset_gen *app_preset_gen(const struct app *a);
 
 struct app_init {
     const char *preset;              /* name of an embedded preset or a .yaml path */

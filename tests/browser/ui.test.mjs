@@ -313,10 +313,14 @@ await step('preset: a mistake shown with its line, then validate and upload a ne
   await shot('16-preset-uploaded');
 });
 
-await step('English switch', async () => {
-  await page.goto(URL + '/#/');
+await step('English switch, asking first when a form holds typed input', async () => {
+  await page.goto(URL + '/#/new');
+  await page.locator('#intake-form [name=title]').fill('还没保存的标题');
+  const asked = guardAsked;
   await page.locator('#lang-switch').click();
   await page.locator('#top nav a').filter({ hasText: 'Dashboard' }).waitFor();
+  expect(guardAsked === asked + 1, 'a question before the form is drawn again');
+  await page.goto(URL + '/#/');
   await page.locator('#lang-switch').click();
   await page.locator('#top nav a').filter({ hasText: '工作台' }).waitFor();
 });
