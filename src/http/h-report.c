@@ -111,6 +111,7 @@ static int xlsx_bytes(const struct report *r, char **out, size_t *len_out, struc
     int fd, rc;
 
     *out = NULL;
+    *len_out = 0;
     snprintf(path, sizeof(path), "%s/kesu-report-XXXXXX.xlsx", dir && *dir ? dir : "/tmp");
     if ((fd = mkstemps(path, 5)) < 0)
         return ks_fail(err, KS_EINTERNAL, NULL, "report: no temporary file (%s)", strerror(errno));
