@@ -4,7 +4,7 @@
 import { h, clear } from './dom.js';
 import { t, setLang, lang, setZone, label } from './i18n.js';
 import { api, setCsrf, hasCsrf, whenUnauthenticated } from './api.js';
-import { session, notify, showProblem, isDirty, forgetAll, flattenDepartments } from './ui.js';
+import { session, notify, showProblem, isDirty, forgetAll, flattenDepartments, saveDrafts, restoreDrafts } from './ui.js';
 import { dashboardPage } from './page-dashboard.js';
 import { intakePage } from './page-intake.js';
 import { listPage } from './page-list.js';
@@ -145,8 +145,9 @@ async function start() {
   header();
   lastHash = location.hash;
   await route();
+  restoreDrafts();
 }
 
-whenUnauthenticated(() => { session.user = null; forgetAll(); loginPage(); });
+whenUnauthenticated(() => { saveDrafts(); session.user = null; forgetAll(); loginPage(); });
 setLang(lang());
 start();

@@ -61,6 +61,7 @@ const words = {
   cancel: ['取消', 'Cancel'], survey_link: ['满意度调查链接', 'Survey link'],
   get_survey_link: ['生成调查链接', 'Get survey link'], insert_survey_link: ['插入调查链接', 'Insert survey link'],
   dirty_confirm: ['有未保存的内容，确定离开？', 'You have unsaved input. Leave anyway?'],
+  drafts_restored: ['登录已恢复，之前未保存的输入已填回。', 'Logged in again; your unsaved input is back.'],
   role: ['角色', 'Role'], name: ['姓名', 'Name'], phone: ['电话', 'Phone'], email: ['邮箱', 'E-mail'],
   disabled: ['已停用', 'Disabled'], add_user: ['新增用户', 'Add user'], disable: ['停用', 'Disable'], enable: ['启用', 'Enable'],
   code: ['代码', 'Code'], parent: ['上级部门', 'Parent'], head: ['负责人', 'Head'], add_department: ['新增部门', 'Add department'],

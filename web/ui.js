@@ -63,6 +63,51 @@ export function isDirty() {
   return dirty.size > 0;
 }
 export function forgetAll() { dirty.clear(); }
+
+// A login that runs out while someone types (the session's lifetime or idle limit) sends them
+// to the login page; the typed values of the unsaved forms (by form id and field name, never
+// passwords or files) wait in this tab's sessionStorage and are put back into the same forms
+// when the same user draws the same view after logging in again.
+const DRAFTS_KEY = 'kesu.drafts';
+export function saveDrafts() {
+  const drafts = {};
+  for (const f of dirty) {
+    if (!f.isConnected || !f.id) continue;
+    const values = {};
+    for (const el of f.elements) {
+      if (!el.name || el.type === 'password' || el.type === 'file' || el.type === 'submit' || el.type === 'button') continue;
+      if (el.type === 'checkbox') values[el.name] = el.checked;
+      else if (el.type === 'radio') { if (el.checked) values[el.name] = el.value; }
+      else if (el.value !== '') values[el.name] = el.value;
+    }
+    drafts[f.id] = values;
+  }
+  if (Object.keys(drafts).length) sessionStorage.setItem(DRAFTS_KEY, JSON.stringify({ login: session.user && session.user.login, hash: location.hash, drafts }));
+}
+export function restoreDrafts() {
+  const raw = sessionStorage.getItem(DRAFTS_KEY);
+  if (!raw) return;
+  sessionStorage.removeItem(DRAFTS_KEY);
+  let saved;
+  try { saved = JSON.parse(raw); } catch { return; }
+  if (!saved || saved.hash !== location.hash || !session.user || saved.login !== session.user.login) return;
+  let restored = false;
+  for (const [id, values] of Object.entries(saved.drafts || {})) {
+    const f = document.getElementById(id);
+    if (!f || f.tagName !== 'FORM') continue;
+    for (const [name, v] of Object.entries(values)) {
+      const el = f.elements.namedItem(name);
+      if (!el) continue;
+      if (el instanceof RadioNodeList) el.value = v;
+      else if (el.type === 'checkbox') el.checked = Boolean(v);
+      else el.value = v;
+    }
+    // As if typed: the form counts as unsaved again and live suggestions run.
+    f.dispatchEvent(new Event('input', { bubbles: true }));
+    restored = true;
+  }
+  if (restored) notify('ok', t('drafts_restored'));
+}
 window.addEventListener('beforeunload', (e) => {
   if (isDirty()) { e.preventDefault(); e.returnValue = ''; }
 });

@@ -339,6 +339,12 @@ await step('phone width', async () => {
   await page.goto(URL + '/progress');
   await page.locator('#progress-form').waitFor();
   await shot('14-phone-progress');
+  await page.goto(URL + '/#/admin/preset');
+  await page.locator('#preset-form').waitFor();
+  const widePreset = await page.evaluate(() => [...document.querySelectorAll('body *')]
+    .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap') && !e.closest('details'))
+    .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`));
+  expect(widePreset.length === 0, 'the preset page fits a phone, too wide: ' + widePreset.join(', '));
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 
@@ -357,6 +363,23 @@ await step('customer pages refuse forged links and guessing', async () => {
     return out;
   }, number);
   expect(statuses[0] === '404' && statuses[11] === '429+retry', 'misses answered 404 then 429, got ' + statuses.join(' '));
+});
+
+await step('typed input survives a login that ran out', async () => {
+  await login('jie');
+  await page.goto(URL + '/#/new');
+  await page.locator('#intake-form').waitFor();
+  await page.locator('#intake-form [name=customer_name]').fill('过期客户');
+  await page.locator('#intake-form [name=title]').fill('会话过期前输入的标题');
+  await context.clearCookies();
+  await page.locator('#intake-form [name=title]').press('Control+Enter');
+  await page.locator('#login-form').waitFor();
+  await page.locator('#login-name').fill('jie');
+  await page.locator('#login-password').fill(USERS.jie);
+  await page.locator('#login-form button[type=submit]').click();
+  await page.waitForFunction(() => (document.querySelector('#intake-form [name=title]') || {}).value === '会话过期前输入的标题');
+  expect(await page.locator('#intake-form [name=customer_name]').inputValue() === '过期客户', 'the customer back too');
+  await status().filter({ hasText: '已填回' }).waitFor();
 });
 
 await step('no script errors', async () => {
