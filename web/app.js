@@ -1,6 +1,6 @@
 // The staff UI's entry: the session (who is logged in), the header with navigation and the
-// language switch, and a hash router (#/, #/new, #/list?..., #/c/NUMBER, #/admin/...) that
-// asks before leaving a form with unsaved input.
+// language switch, and a hash router (#/, #/new, #/list?..., #/c/NUMBER, #/report?...,
+// #/admin/...) that asks before leaving a form with unsaved input.
 import { h, clear } from './dom.js';
 import { t, setLang, lang, setZone, label } from './i18n.js';
 import { api, setCsrf, hasCsrf, whenUnauthenticated } from './api.js';
@@ -10,6 +10,7 @@ import { intakePage } from './page-intake.js';
 import { listPage } from './page-list.js';
 import { complaintPage } from './page-complaint.js';
 import { adminPage } from './page-admin.js';
+import { reportPage } from './page-report.js';
 
 const main = () => document.getElementById('main');
 let lastHash = location.hash;
@@ -51,7 +52,7 @@ function header() {
   const top = document.getElementById('top');
   const u = session.user;
   const nav = [
-    ['#/', t('dashboard')], ['#/new', t('intake')], ['#/list', t('list')],
+    ['#/', t('dashboard')], ['#/new', t('intake')], ['#/list', t('list')], ['#/report', t('report')],
   ];
   if (u.role === 'admin' || u.role === 'leader') nav.push(['#/admin/users', t('admin')]);
   clear(top).append(
@@ -100,6 +101,7 @@ async function route() {
     else if (path === '/new') await intakePage(el);
     else if (path === '/list') await listPage(el, params);
     else if (path.startsWith('/c/')) await complaintPage(el, decodeURIComponent(path.slice(3)));
+    else if (path === '/report') await reportPage(el, params);
     else if (path.startsWith('/admin/')) await adminPage(el, path.slice(7));
     else el.append(h('p', {}, t('not_found')));
   } catch (err) {

@@ -19,6 +19,7 @@ const words = {
   login: ['登录', 'Log in'], logout: ['退出', 'Log out'], login_name: ['账号', 'Login'],
   password: ['密码', 'Password'], logging_in: ['正在登录…', 'Logging in…'],
   dashboard: ['工作台', 'Dashboard'], intake: ['登记', 'Register'], list: ['投诉列表', 'Complaints'],
+  report: ['报表', 'Report'],
   admin: ['管理', 'Admin'], users: ['用户', 'Users'], departments: ['部门', 'Departments'],
   preset: ['预案', 'Preset'], language: ['English', '中文'],
   my_open: ['我的待办', 'My open complaints'], due_today: ['今日到期', 'Due today'],

@@ -313,6 +313,14 @@ await step('preset: a mistake shown with its line, then validate and upload a ne
   await shot('16-preset-uploaded');
 });
 
+await step('the report page is in the navigation', async () => {
+  await page.goto(URL + '/#/');
+  await page.locator('#top nav a[data-nav="#/report"]').click();
+  await page.locator('#report-form').waitFor();
+  expect(await page.locator('#top nav a[data-nav="#/report"]').getAttribute('class') === 'active', 'the 报表 entry marked');
+  await shot('17-report-picker');
+});
+
 await step('English switch, asking first when a form holds typed input', async () => {
   await page.goto(URL + '/#/new');
   await page.locator('#intake-form [name=title]').fill('还没保存的标题');
