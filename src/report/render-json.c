@@ -191,20 +191,36 @@ json_t *report_to_json(const struct report *r)
                      timeliness_json(r), "quality", quality_json(r), "departments", depts_json(r));
 }
 
+struct sink {
+    struct buf *out;
+    int rc;
+};
+
+/* json_dump_callback()'s sink: appends straight to the output, so a large report is not held
+ * twice (once as jansson's string, once in the buffer). */
+static int to_buf(const char *p, size_t n, void *arg)
+{
+    struct sink *k = arg;
+    if (k->rc == 0)
+        k->rc = buf_add(k->out, p, n);
+    return k->rc == 0 ? 0 : -1;
+}
+
 int report_render_json(const struct report *r, struct buf *out, struct ks_error *err)
 {
     json_t *j = report_to_json(r);
-    char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) : NULL;
+    struct sink k = {out, 0};
     int rc;
 
-    json_decref(j);
-    if (!s)
+    if (!j)
         return ks_fail(err, KS_EINTERNAL, NULL, "report: cannot encode JSON");
-    rc = buf_adds(out, s);
-    if (rc == 0)
-        rc = buf_addch(out, '\n');
-    free(s);
+    rc = json_dump_callback(j, to_buf, &k, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+    json_decref(j);
+    if (k.rc < 0)
+        return ks_fail(err, k.rc, NULL, "report: JSON larger than %zu bytes", out->max);
     if (rc < 0)
+        return ks_fail(err, KS_EINTERNAL, NULL, "report: cannot encode JSON");
+    if ((rc = buf_addch(out, '\n')) < 0)
         return ks_fail(err, rc, NULL, "report: JSON larger than %zu bytes", out->max);
     return 0;
 }
