@@ -1,9 +1,11 @@
 /* The report builder: accumulates counts from complaint rows streamed to it (report_add) and
  * computes the derived figures once at the end (report_finish). Work per row is constant
  * (a few hash lookups, one per stage clock), so a year of a million complaints streams in
- * linear time; sorting happens once per breakdown, per duration list and per late list.
- * Breakdowns are string-keyed tallies in an open-addressing hash table (FNV-1a, linear
- * probing, at most half full). */
+ * linear time; sorting happens once per breakdown and per late list. Severity and channel are
+ * counted in arrays indexed by their enum; other breakdowns are string-keyed tallies in an
+ * open-addressing hash table (FNV-1a, linear probing, at most half full, the hash kept per
+ * key). Durations are histograms of whole working days, so medians and percentiles cost
+ * memory in the longest duration, not in the number of stage clocks. */
 #include "report/report.h"
 
 #include <stdlib.h>
@@ -19,16 +21,21 @@
 #define MAX_DAYS      (10 * 366) /* the daily trend of a report covers at most ten years */
 
 struct tally {
-    char **keys; /* by insertion index */
+    char **keys;    /* by insertion index */
+    uint64_t *hash; /* fnv1a of keys[i] */
     int64_t *n;
     size_t len, cap;
     size_t *slots; /* index + 1; 0 is empty */
     size_t n_slots;
 };
 
+/* Working-day durations as a histogram: count[v] durations of v working days. Durations are
+ * small whole numbers, so medians and percentiles come from a cumulative walk, in memory that
+ * follows the longest duration instead of the number of clocks. */
 struct durations {
-    int32_t *v;
-    size_t n, cap;
+    int64_t *count;
+    size_t cap; /* values 0 .. cap-1 */
+    int64_t n;
 };
 
 struct report_builder {
@@ -37,6 +44,7 @@ struct report_builder {
     struct wd_index wd;
     struct report r; /* plain counters accumulate here; lists are built in finish */
     struct tally dim[RD__COUNT];
+    int64_t by_severity[SEV__COUNT], by_channel[CH__COUNT]; /* enum-valued dimensions */
     struct tally causes, resp, repeats, depts;
     int64_t (*dept_fig)[RDF__COUNT]; /* parallel to depts.keys */
     size_t dept_fig_cap;
@@ -54,11 +62,14 @@ struct report_builder {
     int64_t whole_day, whole_day_due;
 };
 
-static uint64_t fnv1a(const char *s)
+/* The FNV-1a hash of s; *len_out receives strlen(s). */
+static uint64_t fnv1a(const char *s, size_t *len_out)
 {
     uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    const char *p = s;
+    for (; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    *len_out = (size_t)(p - s);
     return h;
 }
 
@@ -68,7 +79,7 @@ static void tally_rehash(struct tally *t)
     size_t *slots = xcalloc(n_slots, sizeof(*slots));
 
     for (size_t i = 0; i < t->len; i++) {
-        size_t s = (size_t)fnv1a(t->keys[i]) & (n_slots - 1);
+        size_t s = (size_t)t->hash[i] & (n_slots - 1);
         while (slots[s])
             s = (s + 1) & (n_slots - 1);
         slots[s] = i + 1;
@@ -78,23 +89,29 @@ static void tally_rehash(struct tally *t)
     t->n_slots = n_slots;
 }
 
-/* The index of key, added with count 0 when new. */
+/* The index of key, added with count 0 when new. The stored hash is compared first, so a
+ * lookup costs one pass over the key plus, on a hit, one memcmp. */
 static size_t tally_index(struct tally *t, const char *key)
 {
-    size_t s;
+    size_t len, s;
+    uint64_t h = fnv1a(key, &len);
 
     if (2 * (t->len + 1) > t->n_slots)
         tally_rehash(t);
-    s = (size_t)fnv1a(key) & (t->n_slots - 1);
-    for (; t->slots[s]; s = (s + 1) & (t->n_slots - 1))
-        if (strcmp(t->keys[t->slots[s] - 1], key) == 0)
-            return t->slots[s] - 1;
+    s = (size_t)h & (t->n_slots - 1);
+    for (; t->slots[s]; s = (s + 1) & (t->n_slots - 1)) {
+        size_t i = t->slots[s] - 1;
+        if (t->hash[i] == h && memcmp(t->keys[i], key, len + 1) == 0)
+            return i;
+    }
     if (t->len == t->cap) {
-        size_t cap = t->cap;
+        size_t cap = t->cap, hcap = t->cap;
         xgrow((void **)&t->keys, &cap, t->len + 1, sizeof(*t->keys));
+        xgrow((void **)&t->hash, &hcap, t->len + 1, sizeof(*t->hash));
         xgrow((void **)&t->n, &t->cap, t->len + 1, sizeof(*t->n));
     }
-    t->keys[t->len] = xstrdup(key);
+    t->keys[t->len] = xstrndup(key, len);
+    t->hash[t->len] = h;
     t->n[t->len] = 0;
     t->slots[s] = t->len + 1;
     return t->len++;
@@ -111,6 +128,7 @@ static void tally_release(struct tally *t)
     for (size_t i = 0; i < t->len; i++)
         free(t->keys[i]);
     free(t->keys);
+    free(t->hash);
     free(t->n);
     free(t->slots);
     memset(t, 0, sizeof(*t));
@@ -118,8 +136,29 @@ static void tally_release(struct tally *t)
 
 static void dur_push(struct durations *d, int64_t v)
 {
-    xgrow((void **)&d->v, &d->cap, d->n + 1, sizeof(*d->v));
-    d->v[d->n++] = (int32_t)v;
+    size_t i = v > 0 ? (size_t)v : 0;
+
+    if (i >= d->cap) {
+        size_t old = d->cap;
+        xgrow((void **)&d->count, &d->cap, i + 1, sizeof(*d->count));
+        memset(d->count + old, 0, (d->cap - old) * sizeof(*d->count));
+    }
+    d->count[i]++;
+    d->n++;
+}
+
+/* The k-th smallest duration (k from 0), k < d->n. */
+static int64_t dur_rank(const struct durations *d, int64_t k)
+{
+    int64_t seen = 0;
+    size_t v = 0;
+
+    for (; v < d->cap; v++) {
+        seen += d->count[v];
+        if (seen > k)
+            break;
+    }
+    return (int64_t)v;
 }
 
 static const char *nz(const char *s)
@@ -164,7 +203,7 @@ void report_builder_free(struct report_builder **bp)
     free(b->dept_fig);
     free(b->daily);
     for (int i = 0; i <= WHOLE; i++)
-        free(b->dur[i].v);
+        free(b->dur[i].count);
     for (size_t i = 0; i < b->n_overdue; i++) {
         free(b->overdue[i].number);
         free(b->overdue[i].title);
@@ -352,8 +391,14 @@ int report_add(struct report_builder *b, const struct report_item *it, struct ks
     if (day >= 0 && (size_t)day < b->n_days)
         b->daily[day]++;
     tally_add(&b->dim[RD_CATEGORY], nz(c->category), 1);
-    tally_add(&b->dim[RD_SEVERITY], severity_name(c->severity), 1);
-    tally_add(&b->dim[RD_CHANNEL], channel_name(c->channel), 1);
+    if (c->severity >= 0 && c->severity < SEV__COUNT)
+        b->by_severity[c->severity]++;
+    else
+        tally_add(&b->dim[RD_SEVERITY], severity_name(c->severity), 1);
+    if (c->channel >= 0 && c->channel < CH__COUNT)
+        b->by_channel[c->channel]++;
+    else
+        tally_add(&b->dim[RD_CHANNEL], channel_name(c->channel), 1);
     tally_add(&b->dim[RD_PRODUCT], nz(c->product), 1);
     tally_add(&b->dim[RD_DEFECT], nz(c->defect), 1);
     tally_add(&b->dim[RD_CUSTOMER], customer_key(c), 1);
@@ -508,18 +553,12 @@ static void make_dist(const struct report_builder *b, const struct tally *t, int
     free(refs);
 }
 
-static int cmp_i32(const void *pa, const void *pb)
-{
-    int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
-    return (a > b) - (a < b);
-}
-
 static void finish_timing(struct report_builder *b, struct report *r)
 {
     r->timing = xcalloc(WF_STATE__COUNT + 1, sizeof(*r->timing));
     r->n_timing = 0;
     for (int s = 0; s <= WHOLE; s++) {
-        struct durations *d = &b->dur[s];
+        const struct durations *d = &b->dur[s];
         struct report_timing *t;
 
         if (s != WHOLE && b->judged[s] + b->running[s] == 0)
@@ -529,13 +568,13 @@ static void finish_timing(struct report_builder *b, struct report *r)
         t->judged = b->judged[s];
         t->within = b->within[s];
         t->running = b->running[s];
-        t->measured = (int64_t)d->n;
+        t->measured = d->n;
         t->median_wd = t->p90_wd = -1;
         if (d->n == 0)
             continue;
-        qsort(d->v, d->n, sizeof(*d->v), cmp_i32);
-        t->median_wd = d->n % 2 ? d->v[d->n / 2] : (d->v[d->n / 2 - 1] + d->v[d->n / 2]) / 2.0;
-        t->p90_wd = d->v[(d->n * 9 + 9) / 10 - 1]; /* nearest rank: ceil(0.9 n) */
+        t->median_wd = d->n % 2 ? (double)dur_rank(d, d->n / 2)
+                                : (double)(dur_rank(d, d->n / 2 - 1) + dur_rank(d, d->n / 2)) / 2.0;
+        t->p90_wd = (double)dur_rank(d, (d->n * 9 + 9) / 10 - 1); /* nearest rank: ceil(0.9 n) */
     }
 }
 
@@ -686,6 +725,12 @@ int report_finish(struct report_builder *b, struct report *out, struct ks_error 
     r->volume.n_days = b->n_days;
     b->daily = NULL;
     b->n_days = 0;
+    for (int i = 0; i < SEV__COUNT; i++)
+        if (b->by_severity[i])
+            tally_add(&b->dim[RD_SEVERITY], severity_name((enum severity)i), b->by_severity[i]);
+    for (int i = 0; i < CH__COUNT; i++)
+        if (b->by_channel[i])
+            tally_add(&b->dim[RD_CHANNEL], channel_name((enum channel)i), b->by_channel[i]);
     for (int d = 0; d < RD__COUNT; d++)
         make_dist(b, &b->dim[d], d, false, false, &r->volume.by[d]);
 
