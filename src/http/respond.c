@@ -230,7 +230,6 @@ static const struct {
      "只能通过流转改变，不能直接编辑"},
     {"a complaint cannot be received in the future", "受理时间不能晚于现在"},
     {"no user '*'", "没有用户“$1”"},
-    {"department '*' does not exist", "部门“$1”不存在"},
     {"only an admin may read the audit trail", "只有管理员可以查看审计记录"},
 };
 
