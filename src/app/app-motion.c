@@ -23,7 +23,6 @@
 #define NEXT_NEVER     INT64_MAX /* nothing more can fall due: outside every due range */
 #define DELIVER_LEASE  300       /* seconds a claimed message is hidden from other deliverers */
 #define DELIVER_BATCH  100
-#define SURGE_RECENT   5000 /* complaints looked at per surge check */
 #define MAX_RECIPIENTS 64
 #define MESSAGE_MAX    (64 * 1024)
 
@@ -646,66 +645,16 @@ static int link(struct store_tx *tx, const struct incident *inc, int64_t id, con
     return rc;
 }
 
-/* Surge detection over the complaints received within the longest rule window. */
-static int surge(struct app *a, struct store_tx *tx, struct complaint *c, int64_t now,
-                 struct ks_error *err)
+/* Carries out surge decisions over rows: opens the incidents to open (with an event and a
+ * notice to the leaders) and links each decided complaint; c->incident is set when c is
+ * linked. */
+static int surge_apply(struct app *a, struct store_tx *tx, struct complaint *c,
+                       const struct complaint *rows, const struct surge_decision *dec, size_t n_dec,
+                       const struct incident *open, size_t n_open, int64_t now,
+                       struct ks_error *err)
 {
-    const struct preset_surge *rules;
-    size_t n_rules, n = 0, cap = 0, n_open = 0, n_dec = 0;
-    struct complaint *rows = NULL;
-    struct surge_item *items = NULL;
-    const char *(*words)[16] = NULL;
-    struct incident *open = NULL;
-    const char **keys = NULL;
-    struct surge_decision *dec = NULL;
-    struct complaint_filter f;
-    struct store_iter *it = NULL;
-    int window = 0, rc;
+    int rc = 0;
 
-    preset_surge_rules(&a->preset, &rules, &n_rules);
-    for (size_t i = 0; i < n_rules; i++)
-        if (rules[i].window_secs > window)
-            window = rules[i].window_secs;
-    if (n_rules == 0)
-        return 0;
-    complaint_filter_init(&f);
-    f.received_from = now - window;
-    f.received_to = now + 1;
-    f.limit = SURGE_RECENT;
-    if ((rc = store_complaint_list(tx, &f, &it, err)) < 0)
-        return rc;
-    for (;;) {
-        xgrow((void **)&rows, &cap, n + 1, sizeof(*rows));
-        complaint_init(&rows[n]);
-        if ((rc = store_complaint_next(it, &rows[n], err)) != 1)
-            break;
-        n++;
-    }
-    complaint_release(&rows[n]);
-    store_iter_free(&it);
-    if (rc < 0)
-        goto out;
-    items = xcalloc(n ? n : 1, sizeof(*items));
-    words = xcalloc(n ? n : 1, sizeof(*words));
-    for (size_t i = 0; i < n; i++) {
-        struct surge_item *x = &items[i];
-        x->number = rows[i].number;
-        x->received_at = rows[i].received_at;
-        x->category = rows[i].category;
-        x->defect = rows[i].defect;
-        x->product = rows[i].product;
-        x->batch_no = rows[i].batch_no;
-        x->n_words = surge_words(a, &rows[i], words[i], 16);
-        x->words = words[i];
-        x->incident = rows[i].incident;
-    }
-    if ((rc = store_incident_list(tx, true, &open, &n_open, err)) < 0)
-        goto out;
-    keys = xcalloc(n_open ? n_open : 1, sizeof(*keys));
-    for (size_t i = 0; i < n_open; i++)
-        keys[i] = open[i].key ? open[i].key : "";
-    if ((rc = surge_decide(rules, n_rules, items, n, keys, n_open, now, &dec, &n_dec, err)) < 0)
-        goto out;
     for (size_t k = 0; rc == 0 && k < n_dec; k++) {
         struct incident inc;
         char code[32];
@@ -753,15 +702,132 @@ static int surge(struct app *a, struct store_tx *tx, struct complaint *c, int64_
         }
         incident_release(&inc);
     }
+    return rc;
+}
+
+/* The complaints of group g received within its rule's window (c among them): counted first,
+ * and read (only the fields surge detection compares) and decided only when there are at
+ * least threshold of them, which is rare, so a registration usually costs one indexed count
+ * per group. */
+static int surge_group(struct app *a, struct store_tx *tx, struct complaint *c,
+                       const struct surge_group *g, const struct incident *open, size_t n_open,
+                       const char *const *keys, int64_t now, struct ks_error *err)
+{
+    static const char *const cols[] = {"received_at", "category", "defect", "product",
+                                       "batch_no",    "incident", NULL};
+    const struct preset_surge *r = g->rule;
+    struct complaint_filter f;
+    struct complaint *rows = NULL;
+    struct surge_item *items = NULL;
+    struct surge_decision *dec = NULL;
+    struct store_iter *it = NULL;
+    size_t n = 0, cap = 0, n_dec = 0;
+    int64_t count = 0;
+    int rc;
+
+    complaint_filter_init(&f);
+    f.received_from = now - r->window_secs + 1;
+    f.received_to = now + 1;
+    f.category = r->match & SURGE_F_CATEGORY ? c->category : NULL;
+    f.defect = r->match & SURGE_F_DEFECT ? c->defect : NULL;
+    f.product = r->match & SURGE_F_PRODUCT ? c->product : NULL;
+    f.batch_no = r->match & SURGE_F_BATCH ? c->batch_no : NULL;
+    f.text = g->word;
+    if ((rc = store_complaint_count(tx, &f, &count, err)) < 0 || count < r->threshold)
+        return rc;
+    if ((rc = complaint_field_bits(cols, &f.fields, err)) < 0 ||
+        (rc = store_complaint_list(tx, &f, &it, err)) < 0)
+        return rc;
+    for (;;) {
+        xgrow((void **)&rows, &cap, n + 1, sizeof(*rows));
+        complaint_init(&rows[n]);
+        if ((rc = store_complaint_next(it, &rows[n], err)) != 1)
+            break;
+        n++;
+    }
+    complaint_release(&rows[n]);
+    store_iter_free(&it);
+    if (rc < 0)
+        goto out;
+    /* Every row shares the group's fields and word (the filter chose them), so the decision
+     * sees this one group only. */
+    items = xcalloc(n ? n : 1, sizeof(*items));
+    for (size_t i = 0; i < n; i++) {
+        struct surge_item *x = &items[i];
+        x->number = rows[i].number;
+        x->received_at = rows[i].received_at;
+        x->category = rows[i].category;
+        x->defect = rows[i].defect;
+        x->product = rows[i].product;
+        x->batch_no = rows[i].batch_no;
+        x->words = g->word ? &g->word : NULL;
+        x->n_words = g->word ? 1 : 0;
+        x->incident = rows[i].incident;
+    }
+    if ((rc = surge_decide(r, 1, items, n, keys, n_open, now, &dec, &n_dec, err)) == 0)
+        rc = surge_apply(a, tx, c, rows, dec, n_dec, open, n_open, now, err);
 out:
     surge_decisions_free(&dec, n_dec);
-    free(keys);
-    incident_array_free(&open, n_open);
-    free(words);
     free(items);
     for (size_t i = 0; i < n; i++)
         complaint_release(&rows[i]);
     free(rows);
+    return rc;
+}
+
+/* Surge detection for the newly registered c. Only the groups c belongs to can change, so
+ * rule by rule (in preset order): c joins an open incident that has one of its keys without
+ * reading any other complaint; otherwise each of its groups is counted in the rule's window
+ * and, at the threshold, opens an incident linking the group. The first rule that links c
+ * ends the search: a complaint belongs to one incident. */
+static int surge(struct app *a, struct store_tx *tx, struct complaint *c, int64_t now,
+                 struct ks_error *err)
+{
+    const struct preset_surge *rules;
+    const char *words[16];
+    struct surge_item self = {0};
+    struct surge_group *g = NULL;
+    struct incident *open = NULL;
+    const char **keys = NULL;
+    size_t n_rules, n_g = 0, n_open = 0;
+    int rc;
+
+    preset_surge_rules(&a->preset, &rules, &n_rules);
+    if (n_rules == 0)
+        return 0;
+    self.number = c->number;
+    self.received_at = c->received_at;
+    self.category = c->category;
+    self.defect = c->defect;
+    self.product = c->product;
+    self.batch_no = c->batch_no;
+    self.n_words = surge_words(a, c, words, sizeof words / sizeof words[0]);
+    self.words = words;
+    if ((rc = surge_groups(rules, n_rules, &self, &g, &n_g, err)) < 0 || n_g == 0)
+        return rc;
+    if ((rc = store_incident_list(tx, true, &open, &n_open, err)) < 0)
+        goto out;
+    keys = xcalloc(n_open ? n_open : 1, sizeof(*keys));
+    for (size_t i = 0; i < n_open; i++)
+        keys[i] = open[i].key ? open[i].key : "";
+    for (size_t i = 0, end; rc == 0 && !c->incident && i < n_g; i = end) {
+        for (end = i; end < n_g && g[end].rule == g[i].rule; end++)
+            ;
+        for (size_t k = i; rc == 0 && !c->incident && k < end; k++)
+            for (size_t o = 0; rc == 0 && o < n_open; o++)
+                if (strcmp(keys[o], g[k].key) == 0) {
+                    rc = link(tx, &open[o], c->id, c->number, "system", now, err);
+                    if (rc == 0)
+                        xstrset(&c->incident, open[o].code);
+                    break;
+                }
+        for (size_t k = i; rc == 0 && !c->incident && k < end; k++)
+            rc = surge_group(a, tx, c, &g[k], open, n_open, keys, now, err);
+    }
+out:
+    free(keys);
+    incident_array_free(&open, n_open);
+    surge_groups_free(&g, n_g);
     return rc;
 }
 

@@ -1,8 +1,10 @@
 /* Surge grouping (see surge.h). Per rule, every eligible complaint contributes its candidate
  * keys (the rule name and the compared field values; with words, one key per distinct
  * normalised word); candidates are then taken greedily, best first, and each taken candidate
- * consumes its complaints, so no complaint is linked twice in one decision run. Recent
- * complaints are hundreds at most, so plain arrays and linear lookups are enough. */
+ * consumes its complaints, so no complaint is linked twice in one decision run. Callers pass
+ * one group's complaints of one window (registration reads only the groups of the new
+ * complaint, see surge_groups()), hundreds at most, so plain arrays and linear lookups are
+ * enough. */
 #include "core/surge.h"
 
 #include <stddef.h>
@@ -90,6 +92,19 @@ static bool is_open(const char *key, const char *const *open_keys, size_t n_open
     return false;
 }
 
+/* The key of base plus one word into key: false when the word normalises to nothing or the
+ * key would be too long. */
+static bool word_key(const char *base, const char *word, struct buf *key)
+{
+    char norm[256];
+    size_t len = strlen(word);
+    if (len >= sizeof norm)
+        return false;
+    textnorm(word, len, norm, sizeof norm);
+    buf_reset(key);
+    return norm[0] && buf_addf(key, "%s|words=%s", base, norm) == 0;
+}
+
 static void collect(const struct preset_surge *r, const struct surge_item *items, size_t n_items,
                     const bool *used, int64_t now, struct cands *cs)
 {
@@ -106,21 +121,22 @@ static void collect(const struct preset_surge *r, const struct surge_item *items
             cand_add(cs, buf_str(&base), i);
             continue;
         }
-        for (size_t w = 0; w < it->n_words; w++) {
-            char norm[256];
-            size_t len = strlen(it->words[w]);
-            if (len >= sizeof norm)
-                continue;
-            textnorm(it->words[w], len, norm, sizeof norm);
-            if (!norm[0])
-                continue;
-            buf_reset(&key);
-            if (buf_addf(&key, "%s|words=%s", buf_str(&base), norm) == 0)
+        for (size_t w = 0; w < it->n_words; w++)
+            if (word_key(buf_str(&base), it->words[w], &key))
                 cand_add(cs, buf_str(&key), i);
-        }
     }
     buf_release(&base);
     buf_release(&key);
+}
+
+static int check_rules(const struct preset_surge *rules, size_t n_rules, struct ks_error *err)
+{
+    for (size_t r = 0; r < n_rules; r++)
+        if (!rules[r].name || !rules[r].match || rules[r].window_secs <= 0 ||
+            rules[r].threshold < 2)
+            return ks_fail(err, KS_EINVAL, "surge", "surge rule %zu: '%s' is incomplete", r,
+                           rules[r].name ? rules[r].name : "");
+    return 0;
 }
 
 static size_t live_count(const struct cand *c, const bool *used)
@@ -137,11 +153,9 @@ int surge_decide(const struct preset_surge *rules, size_t n_rules, const struct 
 {
     *out = NULL;
     *n_out = 0;
-    for (size_t r = 0; r < n_rules; r++)
-        if (!rules[r].name || !rules[r].match || rules[r].window_secs <= 0 ||
-            rules[r].threshold < 2)
-            return ks_fail(err, KS_EINVAL, "surge", "surge rule %zu: '%s' is incomplete", r,
-                           rules[r].name ? rules[r].name : "");
+    int rc = check_rules(rules, n_rules, err);
+    if (rc < 0)
+        return rc;
     bool *used = xcalloc(n_items ? n_items : 1, sizeof *used);
     for (size_t i = 0; i < n_items; i++)
         used[i] = items[i].incident != NULL;
@@ -199,4 +213,59 @@ void surge_decisions_free(struct surge_decision **d, size_t n)
     }
     free(*d);
     *d = NULL;
+}
+
+static bool group_seen(const struct surge_group *g, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(g[i].key, key) == 0)
+            return true;
+    return false;
+}
+
+int surge_groups(const struct preset_surge *rules, size_t n_rules, const struct surge_item *it,
+                 struct surge_group **out, size_t *n_out, struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    int rc = check_rules(rules, n_rules, err);
+    if (rc < 0)
+        return rc;
+    struct surge_group *g = NULL;
+    size_t n = 0, cap = 0;
+    struct buf base, key;
+    buf_init(&base, KEY_MAX);
+    buf_init(&key, KEY_MAX);
+    for (size_t r = 0; r < n_rules; r++) {
+        if (!base_key(&rules[r], it, &base))
+            continue;
+        bool words = rules[r].match & SURGE_F_WORDS;
+        for (size_t w = 0; w < (words ? it->n_words : 1); w++) {
+            if (words && !word_key(buf_str(&base), it->words[w], &key))
+                continue;
+            const char *k = words ? buf_str(&key) : buf_str(&base);
+            if (group_seen(g, n, k))
+                continue;
+            xgrow((void **)&g, &cap, n + 1, sizeof *g);
+            g[n].rule = &rules[r];
+            g[n].key = xstrdup(k);
+            g[n].word = words ? it->words[w] : NULL;
+            n++;
+        }
+    }
+    buf_release(&base);
+    buf_release(&key);
+    *out = g;
+    *n_out = n;
+    return 0;
+}
+
+void surge_groups_free(struct surge_group **g, size_t n)
+{
+    if (!*g)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free((*g)[i].key);
+    free(*g);
+    *g = NULL;
 }

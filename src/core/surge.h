@@ -1,8 +1,11 @@
 /* Surge detection (应急事件): many complaints about the same thing in a short window open one
- * incident. Pure: the caller passes the recent complaints, the keys of the incidents already
- * open and now; the result says which incidents to open and which complaints to link to new
- * or open incidents. Ownership: items, rules and open_keys are borrowed for the call; the
- * decisions array and everything in it are owned by the caller (surge_decisions_free()). */
+ * incident. Pure: surge_groups() names the groups one new complaint belongs to (what a caller
+ * looks up: an open incident with that key, or the alike complaints of the window), and
+ * surge_decide() takes recent complaints, the keys of the incidents already open and now and
+ * says which incidents to open and which complaints to link to new or open incidents.
+ * Ownership: items, rules and open_keys are borrowed for the call; the groups and decisions
+ * arrays and everything in them are owned by the caller (surge_groups_free(),
+ * surge_decisions_free()), except the borrowed rule and word pointers they hold. */
 #ifndef KS_CORE_SURGE_H
 #define KS_CORE_SURGE_H
 
@@ -46,5 +49,22 @@ int surge_decide(const struct preset_surge *rules, size_t n_rules, const struct 
                  struct surge_decision **out, size_t *n_out, struct ks_error *err);
 
 void surge_decisions_free(struct surge_decision **d, size_t n);
+
+/* One group a complaint belongs to under one rule: only complaints sharing it can be grouped
+ * with it, so a caller deciding for one new complaint reads just these, not the whole window. */
+struct surge_group {
+    const struct preset_surge *rule; /* borrowed from the rules passed in */
+    char *key;                       /* owned: the incident key surge_decide() would use */
+    const char *word; /* borrowed from it->words: the shared word (SURGE_F_WORDS), else NULL */
+};
+
+/* The groups of `it`, rules in order and, within a words rule, its words in order (a word
+ * that normalises like an earlier one only once); none for a rule whose compared field `it`
+ * lacks. Incomplete rules are KS_EINVAL as in surge_decide(). Tested by
+ * tests/unit/test-surge.c. */
+int surge_groups(const struct preset_surge *rules, size_t n_rules, const struct surge_item *it,
+                 struct surge_group **out, size_t *n_out, struct ks_error *err);
+
+void surge_groups_free(struct surge_group **g, size_t n);
 
 #endif

@@ -1,7 +1,9 @@
 /* Surge detection: a burst of alike complaints opens one incident, not one per complaint; a
  * later sweep attaches new complaints to the open incident; complaints outside the window or
  * about something else stay out; matching words meet after normalisation; the bank preset
- * rule turns a system-launch burst into one level-1 incident. */
+ * rule turns a system-launch burst into one level-1 incident; a new complaint's groups (what
+ * registration looks up) follow the rules and words. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,12 +132,81 @@ static void incomplete_rules_are_refused(void **state)
     assert_non_null(strstr(err.message, "'x'"));
 }
 
+/* The groups one complaint belongs to, one row per case: rules in order, words in order, a
+ * word that normalises like an earlier one once, nothing for a rule whose field is missing. */
+static void a_complaint_belongs_to_the_groups_of_its_fields_and_words(void **state)
+{
+    (void)state;
+    static const struct preset_surge rules[] = {
+        {"same_batch", SURGE_F_PRODUCT | SURGE_F_BATCH, 72 * 3600, 3, 1},
+        {"same_defect", SURGE_F_PRODUCT | SURGE_F_DEFECT, 168 * 3600, 3, 2},
+        {"launch", SURGE_F_CATEGORY | SURGE_F_WORDS, 2 * 3600, 3, 1},
+    };
+    static const char *const w_two[] = {"手机银行", "ＡＴＭ", "atm"};
+    static const struct {
+        const char *category, *defect, *product, *batch_no;
+        const char *const *words;
+        size_t n_words;
+        const char *want[4]; /* "key@word", word "-" for none; NULL ends */
+    } cases[] = {
+        {NULL,
+         "芯轴断裂",
+         "pedal",
+         "B2611",
+         NULL,
+         0,
+         {"same_batch|product=pedal|batch_no=B2611@-",
+          "same_defect|defect=芯轴断裂|product=pedal@-"}},
+        {NULL, "芯轴断裂", "pedal", NULL, NULL, 0, {"same_defect|defect=芯轴断裂|product=pedal@-"}},
+        {NULL, NULL, "pedal", "", NULL, 0, {NULL}},
+        {"system",
+         NULL,
+         NULL,
+         NULL,
+         w_two,
+         3,
+         {"launch|category=system|words=手机银行@手机银行",
+          "launch|category=system|words=atm@ＡＴＭ"}},
+        {NULL, NULL, NULL, NULL, w_two, 3, {NULL}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct surge_item it = {"KS1",
+                                0,
+                                cases[i].category,
+                                cases[i].defect,
+                                cases[i].product,
+                                cases[i].batch_no,
+                                cases[i].words,
+                                cases[i].n_words,
+                                NULL};
+        struct surge_group *g = NULL;
+        size_t n = 0, want = 0;
+        assert_int_equal(surge_groups(rules, 3, &it, &g, &n, NULL), 0);
+        while (want < 4 && cases[i].want[want])
+            want++;
+        assert_int_equal(n, want);
+        for (size_t k = 0; k < n; k++) {
+            char got[512];
+            snprintf(got, sizeof got, "%s@%s", g[k].key, g[k].word ? g[k].word : "-");
+            assert_string_equal(got, cases[i].want[k]);
+        }
+        surge_groups_free(&g, n);
+        assert_null(g);
+    }
+    static const struct preset_surge bad[] = {{"x", 0, 3600, 5, 2}};
+    struct surge_item it = {0};
+    struct surge_group *g = NULL;
+    size_t n = 0;
+    assert_int_equal(surge_groups(bad, 1, &it, &g, &n, NULL), KS_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_burst_opens_one_incident_and_a_later_sweep_attaches),
         cmocka_unit_test(shared_words_meet_after_normalisation_and_each_complaint_joins_once),
         cmocka_unit_test(incomplete_rules_are_refused),
+        cmocka_unit_test(a_complaint_belongs_to_the_groups_of_its_fields_and_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
