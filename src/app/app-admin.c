@@ -154,6 +154,41 @@ out:
     return rc;
 }
 
+/* Makes g (checked, its version set) the version in force; app->preset_mu is held. */
+static void publish(struct app *a, struct app_preset_gen *g)
+{
+    g->preset = &g->own;
+    g->older = atomic_load(&a->gen);
+    atomic_store_explicit(&a->gen, g, memory_order_release);
+}
+
+int app_preset_sync(struct app *a, struct ks_error *err)
+{
+    struct app_preset_gen *g = NULL;
+    struct store_tx *tx = NULL;
+    char *yaml = NULL;
+    int version = 0, rc;
+
+    pthread_mutex_lock(&a->preset_mu);
+    if ((rc = store_tx_begin(a->store, STORE_TX_READ, &tx, err)) == 0 &&
+        (rc = setting_int(tx, SETTING_PRESET_VERSION, 1, &version, err)) == 0 &&
+        version > app_preset_gen(a)->version)
+        rc = store_setting_get(tx, SETTING_PRESET_YAML, &yaml, err);
+    store_tx_rollback(&tx);
+    if (rc == 0 && yaml) {
+        g = xcalloc(1, sizeof *g);
+        if ((rc = app_preset_check(yaml, strlen(yaml), &g->own, &g->engine, err)) == 0) {
+            g->version = version;
+            publish(a, g);
+        } else {
+            free(g);
+        }
+    }
+    pthread_mutex_unlock(&a->preset_mu);
+    free(yaml);
+    return rc;
+}
+
 int app_preset_put(struct app *a, const char *yaml, size_t len, int expected, const char *login,
                    const char *note, int64_t now, const struct app_preset_gen **gen_out,
                    struct ks_error *err)
@@ -172,7 +207,6 @@ int app_preset_put(struct app *a, const char *yaml, size_t len, int expected, co
         free(g);
         return rc;
     }
-    g->preset = &g->own;
     pthread_mutex_lock(&a->preset_mu);
     if ((rc = store_tx_begin(a->store, STORE_TX_WRITE, &tx, err)) == 0 &&
         (rc = app_preset_store(tx, yaml, g->own.name, login, note, now, expected, &g->version,
@@ -180,8 +214,7 @@ int app_preset_put(struct app *a, const char *yaml, size_t len, int expected, co
         rc = store_tx_commit(&tx, err);
     store_tx_rollback(&tx);
     if (rc == 0) {
-        g->older = atomic_load(&a->gen);
-        atomic_store_explicit(&a->gen, g, memory_order_release);
+        publish(a, g);
         *gen_out = g;
     }
     pthread_mutex_unlock(&a->preset_mu);

@@ -53,4 +53,9 @@ int app_preset_put(struct app *a, const char *yaml, size_t len, int expected, co
                    const char *note, int64_t now, const struct app_preset_gen **gen_out,
                    struct ks_error *err);
 
+/* Puts the version stored in the database in force when it is newer than this process's (an
+ * upload made by another `kesu serve` on the same database). One settings read when nothing
+ * changed; a stored text that no longer loads is KS_ECONFIG and changes nothing. */
+int app_preset_sync(struct app *a, struct ks_error *err);
+
 #endif

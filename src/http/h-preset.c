@@ -3,7 +3,9 @@
  * with the loader's first error as a 400 problem carrying the line and the field; PUT
  * /presets/current (admins) stores it as the next version and puts it in force at once. The
  * version a client validated against travels as If-Match, so an upload made on top of a
- * version someone else has replaced since is refused (412) instead of silently undoing it. */
+ * version someone else has replaced since is refused (412) instead of silently undoing it.
+ * Validation first catches up with a version another process on the same database put in
+ * force, so the version it reports is the one an upload will be checked against. */
 #include "http/h-preset.h"
 
 #include <stdlib.h>
@@ -72,7 +74,7 @@ static int body_yaml(struct http_req *req, const char **yaml_out, const char **n
 
 int h_preset_validate(struct http_req *req, struct http_resp *resp, struct ks_error *err)
 {
-    const struct app_preset_gen *cur = app_preset_gen(req->ctx->app);
+    const struct app_preset_gen *cur;
     struct sev_engine *engine = NULL;
     const char *yaml, *note;
     struct preset p;
@@ -82,6 +84,10 @@ int h_preset_validate(struct http_req *req, struct http_resp *resp, struct ks_er
     if ((rc = auth_need_role(req, ROLE_BIT(ROLE_ADMIN) | ROLE_BIT(ROLE_LEADER), err)) < 0 ||
         (rc = body_yaml(req, &yaml, &note, err)) < 0)
         return rc;
+    /* A stored version this build cannot load must not stop anyone from checking a fix. */
+    if (app_preset_sync(req->ctx->app, err) < 0)
+        ks_error_clear(err);
+    cur = app_preset_gen(req->ctx->app);
     preset_init(&p);
     rc = app_preset_check(yaml, strlen(yaml), &p, &engine, err);
     if (rc == KS_ECONFIG) {

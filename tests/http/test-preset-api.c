@@ -372,6 +372,41 @@ static void refusals_speak_chinese_to_a_chinese_client(void **state)
             "password", "the login or the password is wrong", "用户名或密码错误");
 }
 
+/* Another `kesu serve` on the same database takes up a version uploaded through this one when
+ * an admin validates there, so its If-Match is the database's. */
+static void a_second_server_catches_up(void **state)
+{
+    char other[64], *text, *body, *cat;
+    const char *at = strstr(original, "推诿, 没人管");
+    pid_t second;
+    struct api_res r;
+    (void)state;
+
+    if (pg_dbname || getenv("KS_API_DB_URL"))
+        skip(); /* one SQLite file shared by two processes is what this checks */
+    assert_true((second = api_serve(db, NULL, NULL, other, sizeof other)) > 0);
+    text = th_fmt("%.*s推诿, 没人管, 打太极%s", (int)(at - original), original,
+                  at + strlen("推诿, 没人管"));
+    body = yaml_body(text, NULL);
+    r = call("PUT", API "/presets/current", admin, body, "If-Match: \"2\"");
+    expect(&r, 200, "upload of version 3");
+    api_res_free(&r);
+    r = api_call(other, "POST", API "/presets/validate", admin, body, 0, NULL);
+    expect(&r, 200, "validate on the second server");
+    assert_int_equal(json_integer_value(json_object_get(r.json, "current_version")), 3);
+    api_res_free(&r);
+    r = api_call(other, "POST", API "/classify", handler, "{\"description\":\"部门之间打太极\"}", 0,
+                 NULL);
+    expect(&r, 200, "classify on the second server");
+    cat = strdup(api_str(&r, "category"));
+    api_res_free(&r);
+    assert_string_equal(cat, "service");
+    free(cat);
+    assert_true(api_stop(second));
+    free(body);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +415,7 @@ int main(void)
         cmocka_unit_test(only_admins_upload_and_leaders_validate),
         cmocka_unit_test(a_new_version_is_used_at_once_and_after_a_restart),
         cmocka_unit_test(refusals_speak_chinese_to_a_chinese_client),
+        cmocka_unit_test(a_second_server_catches_up),
     };
     return cmocka_run_group_tests(tests, start, stop);
 }
