@@ -168,7 +168,8 @@ static const char *const fixed_sql[ST__COUNT] = {
      * the lock an UPDATE of the complaint takes, and it does not block foreign-key checks. */
     [ST_EVENT_LOCK] = "SELECT number FROM complaints WHERE id = $1 FOR NO KEY UPDATE",
     /* Run after the lock, so (read committed) it sees every append committed before. */
-    [ST_EVENT_PREV] = "SELECT hash FROM events WHERE complaint_id = $1 ORDER BY id DESC LIMIT 1",
+    [ST_EVENT_PREV] = "SELECT hash FROM events WHERE id ="
+                      " (SELECT max(id) FROM events WHERE complaint_id = $1)",
     [ST_EVENT_LIST] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
                       " details FROM events WHERE complaint_id = $1 ORDER BY at, id",
     [ST_EVENT_CHAIN] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"

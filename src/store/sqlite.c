@@ -161,9 +161,12 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
                         " note, details, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     /* The complaint's number and its chain's last link (the writer holds the write lock, so
-     * no other append can come between this read and the insert). */
-    [ST_EVENT_PREV] = "SELECT c.number, (SELECT e.hash FROM events e WHERE e.complaint_id = c.id"
-                      " ORDER BY e.id DESC LIMIT 1) FROM complaints c WHERE c.id = ?1",
+     * no other append can come between this read and the insert). max(id) reads only the
+     * events_complaint index, then one row: a complaint viewed thousands of times (an audit
+     * event each) costs no sort of its timeline. */
+    [ST_EVENT_PREV] = "SELECT c.number, (SELECT e.hash FROM events e WHERE e.id ="
+                      " (SELECT max(m.id) FROM events m WHERE m.complaint_id = c.id))"
+                      " FROM complaints c WHERE c.id = ?1",
     [ST_EVENT_LIST] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
                       " details FROM events WHERE complaint_id = ?1 ORDER BY at, id",
     [ST_EVENT_CHAIN] = "SELECT id, complaint_id, at, actor, kind, from_state, to_state, note,"
@@ -278,10 +281,15 @@ struct sq_store {
     char *sql[ST__COUNT];
     char *select_cols; /* "c.id, c.number, ..." in complaint_fields[] order */
 
-    pthread_mutex_t mu; /* guards idle, n_conns */
+    pthread_mutex_t mu; /* guards idle, n_conns and the checkpointer's flags */
     pthread_cond_t freed;
     struct sq_conn *idle;
     int n_conns; /* open connections, idle or lent */
+
+    /* The checkpointer (see wal_hook): started at the first full WAL, stopped by close. */
+    pthread_t ckpt_thread;
+    pthread_cond_t ckpt_wake;
+    bool ckpt_started, ckpt_due, ckpt_stop;
 };
 
 struct sq_tx {
@@ -425,6 +433,61 @@ static void done(sqlite3_stmt *st)
 
 /* ---- connections and the pool ---------------------------------------------------------- */
 
+/* Checkpoints run off the commit path. SQLite's automatic checkpoint runs inside the COMMIT
+ * that finds CKPT_FRAMES or more frames in the write-ahead log, so one unlucky registration
+ * waits for the copy of the whole log into the database and its fsync. Instead every
+ * connection's WAL hook only wakes this thread, which runs a PASSIVE checkpoint on its own
+ * connection (it never blocks writers or readers; whatever a reader still needs is left for
+ * the next one). Durability is the same: a commit is durable once in the log. */
+#define CKPT_FRAMES 1000 /* SQLite's own default threshold */
+
+static void *ckpt_main(void *arg)
+{
+    struct sq_store *s = arg;
+    sqlite3 *db = NULL;
+
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (!s->ckpt_due && !s->ckpt_stop)
+            pthread_cond_wait(&s->ckpt_wake, &s->mu);
+        if (s->ckpt_stop)
+            break;
+        s->ckpt_due = false;
+        pthread_mutex_unlock(&s->mu);
+        if (!db && sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                   NULL) != SQLITE_OK) {
+            sqlite3_close(db);
+            db = NULL; /* the next wake tries again; the log only grows meanwhile */
+        }
+        if (db) {
+            sqlite3_busy_timeout(db, s->busy_ms);
+            sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        }
+        pthread_mutex_lock(&s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+    sqlite3_close(db);
+    return NULL;
+}
+
+/* Called by SQLite after every commit with the frames now in the log. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    struct sq_store *s = arg;
+
+    (void)db;
+    (void)name;
+    if (frames < CKPT_FRAMES)
+        return SQLITE_OK;
+    pthread_mutex_lock(&s->mu);
+    if (!s->ckpt_started && !s->ckpt_stop)
+        s->ckpt_started = pthread_create(&s->ckpt_thread, NULL, ckpt_main, s) == 0;
+    s->ckpt_due = true;
+    pthread_cond_signal(&s->ckpt_wake);
+    pthread_mutex_unlock(&s->mu);
+    return SQLITE_OK;
+}
+
 /* PRAGMA optimize re-analyzes the tables this connection queried whose size changed much since
  * the last ANALYZE (cheap otherwise), so the planner keeps choosing the selective index. */
 static void conn_close(struct sq_conn *c)
@@ -459,6 +522,7 @@ static int conn_open(struct sq_store *s, bool create, struct sq_conn **out, stru
     }
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, s->busy_ms);
+    sqlite3_wal_hook(c->db, wal_hook, s); /* replaces the checkpoint inside COMMIT */
     /* WAL lets readers work while one writer commits; it must be confirmed, because a file
      * system without shared memory (some network mounts) silently keeps the old journal. */
     rc = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
@@ -856,20 +920,35 @@ static void build_complaint_sql(struct sq_store *s)
 static void sq_close(struct store *base)
 {
     struct sq_store *s = store_of(base);
+    struct sq_conn *idle;
+    bool joined;
     int lent;
 
     pthread_mutex_lock(&s->mu);
-    while (s->idle) {
-        struct sq_conn *c = s->idle;
-        s->idle = c->next;
-        s->n_conns--;
+    s->ckpt_stop = true;
+    joined = s->ckpt_started;
+    pthread_cond_signal(&s->ckpt_wake);
+    idle = s->idle;
+    s->idle = NULL;
+    pthread_mutex_unlock(&s->mu);
+    if (joined)
+        pthread_join(s->ckpt_thread, NULL);
+    /* Closed outside the lock: PRAGMA optimize commits, and a commit calls wal_hook. */
+    while (idle) {
+        struct sq_conn *c = idle;
+        idle = c->next;
         conn_close(c);
+        pthread_mutex_lock(&s->mu);
+        s->n_conns--;
+        pthread_mutex_unlock(&s->mu);
     }
+    pthread_mutex_lock(&s->mu);
     lent = s->n_conns;
     pthread_mutex_unlock(&s->mu);
     if (lent)
         KS_BUG("store closed with %d transactions still open", lent);
     pthread_cond_destroy(&s->freed);
+    pthread_cond_destroy(&s->ckpt_wake);
     pthread_mutex_destroy(&s->mu);
     for (int i = 0; i < ST__COUNT; i++)
         free(s->sql[i]);
@@ -908,6 +987,7 @@ static int sq_open(const struct store_conf *conf, const char *path, struct store
     build_complaint_sql(s);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->freed, NULL);
+    pthread_cond_init(&s->ckpt_wake, NULL);
 
     /* The first connection proves the file is a usable database of a version we know. */
     rc = conn_open(s, conf->create, &c, err);
