@@ -71,6 +71,7 @@ const words = {
   preset_upload_help: ['在下面修改预案，或选择 .yaml 文件；先“校验”，通过后才能“上传为新版本”，上传后立即生效（旧版本保留在数据库中）。格式见 docs/presets.md。', 'Edit the preset below or pick a .yaml file; validate it first, then upload it as the new version, which takes effect at once (older versions stay in the database). The format is in docs/presets.md.'],
   preset_validate_help: ['可以校验预案文本；只有管理员能上传新版本。', 'You can validate a preset text; only an admin can upload a new version.'],
   version_note: ['版本说明（可选）', 'Version note (optional)'],
+  preset_version: ['版本', 'Version'], preset_version_n: ['第 {0} 版', 'version {0}'],
   validate: ['校验', 'Validate'], validating: ['正在校验…', 'Validating…'], upload_version: ['上传为新版本', 'Upload as new version'],
   preset_valid: ['校验通过，将替换第 {0} 版：', 'Valid; it would replace version {0}:'],
   preset_valid_short: ['预案校验通过', 'The preset is valid'],

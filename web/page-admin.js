@@ -130,7 +130,9 @@ async function presetPage(el) {
   const role = session.user.role;
   el.append(h('section', { class: 'card', id: 'preset' },
     h('h2', {}, data.title || data.name),
-    h('dl', { class: 'fields' }, h('dt', {}, t('preset')), h('dd', {}, data.name), h('dt', {}, t('timezone')), h('dd', {}, data.timezone),
+    h('dl', { class: 'fields' }, h('dt', {}, t('preset')), h('dd', {}, data.name),
+      data.version ? [h('dt', {}, t('preset_version')), h('dd', { id: 'preset-version' }, t('preset_version_n', data.version))] : null,
+      h('dt', {}, t('timezone')), h('dd', {}, data.timezone),
       h('dt', {}, t('categories')), h('dd', {}, (data.categories || []).map((c) => `${c.name || c.code} (${c.code})`).join('、'))),
     data.yaml ? h('details', {}, h('summary', {}, t('preset_text')), h('pre', { class: 'yaml' }, data.yaml)) : ''));
   if (role !== 'admin' && role !== 'leader') return;
