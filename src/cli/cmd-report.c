@@ -127,7 +127,7 @@ static int render(const struct report *r, const char *format, const char *output
     else if (strcmp(format, "csv") == 0)
         rc = report_render_csv(r, &b, err);
     else
-        rc = report_render_json(r, &b, err);
+        rc = report_render_json(r, 0, &b, err);
     if (rc == 0)
         rc = write_out(output, &b, err);
     buf_release(&b);

@@ -137,6 +137,17 @@ static int xlsx_bytes(const struct report *r, char **out, size_t *len_out, struc
     return rc;
 }
 
+static const char *content_type(const char *format)
+{
+    if (strcmp(format, "json") == 0)
+        return "application/json; charset=utf-8";
+    if (strcmp(format, "csv") == 0)
+        return "text/csv; charset=utf-8";
+    if (strcmp(format, "html") == 0)
+        return "text/html; charset=utf-8";
+    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+}
+
 static int respond(const struct report *r, const char *format, bool charts, struct http_resp *resp,
                    struct ks_error *err)
 {
@@ -145,36 +156,23 @@ static int respond(const struct report *r, const char *format, bool charts, stru
     size_t len;
     int rc;
 
-    if (strcmp(format, "json") == 0) {
-        json_t *j = report_to_json(r);
-        json_t *svg = charts ? report_charts_to_json(r) : NULL;
-        if (!j || (charts && !svg)) {
-            json_decref(j);
-            json_decref(svg);
-            return ks_fail(err, KS_EINTERNAL, NULL, "report: cannot encode JSON");
-        }
-        if (svg)
-            json_object_set_new(j, "charts", svg);
-        resp_json(resp, 200, j);
-        return 0;
-    }
     if (strcmp(format, "xlsx") == 0) {
         if ((rc = xlsx_bytes(r, &bytes, &len, err)) < 0)
             return rc;
-        resp_text(resp, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                  bytes, len);
+        resp_text(resp, 200, content_type(format), bytes, len);
         return 0;
     }
     buf_init(&b, REPORT_OUT_MAX);
-    rc =
-        strcmp(format, "csv") == 0 ? report_render_csv(r, &b, err) : report_render_html(r, &b, err);
+    if (strcmp(format, "json") == 0)
+        rc = report_render_json(r, charts ? REPORT_JSON_CHARTS : 0, &b, err);
+    else if (strcmp(format, "csv") == 0)
+        rc = report_render_csv(r, &b, err);
+    else
+        rc = report_render_html(r, &b, err);
     if (rc == 0) {
         len = b.len;
         bytes = buf_detach(&b);
-        resp_text(resp, 200,
-                  strcmp(format, "csv") == 0 ? "text/csv; charset=utf-8"
-                                             : "text/html; charset=utf-8",
-                  bytes, len);
+        resp_text(resp, 200, content_type(format), bytes, len);
     }
     buf_release(&b);
     return rc;

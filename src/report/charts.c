@@ -1,6 +1,7 @@
 /* The charts of a report, one definition for every place that shows them: the HTML report
  * draws them inline and GET /api/v1/reports/summary?charts=1 hands the same SVG to the UI's
- * report page. Each turns figures the report holds into a struct chart and calls chart_svg(). */
+ * report page (the "charts" member of the JSON). Each turns figures the report holds into a struct
+ * chart and calls chart_svg(). */
 #include "report/render.h"
 
 #include <stdlib.h>
@@ -125,23 +126,4 @@ int report_chart_svg(const struct report *r, enum report_chart c, struct buf *ou
         break;
     }
     KS_BUG("report_chart_svg: chart %d", (int)c);
-}
-
-json_t *report_charts_to_json(const struct report *r)
-{
-    json_t *o = json_object();
-    struct buf b;
-
-    buf_init(&b, REPORT_OUT_MAX);
-    for (int c = 0; c < RC__COUNT; c++) {
-        buf_reset(&b);
-        if (report_chart_svg(r, (enum report_chart)c, &b) < 0) {
-            json_decref(o);
-            o = NULL;
-            break;
-        }
-        json_object_set_new(o, names[c], json_stringn(buf_str(&b), b.len));
-    }
-    buf_release(&b);
-    return o;
 }

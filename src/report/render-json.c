@@ -1,226 +1,516 @@
 /* The report as JSON: the body of GET /api/v1/reports/summary and `kesu report --format json`.
  * Counts are integers, shares are fractions rounded to 4 decimals, durations are working days,
  * money is yuan (as compensation.amount everywhere else), instants are RFC 3339 at the
- * deployment's offset. docs/reports.md shows the shape. */
+ * deployment's offset. docs/reports.md shows the shape.
+ * The text is written as it is produced (struct jw), not built as a jansson tree first: a
+ * year's overdue list has a hundred thousand entries, and the tree cost more memory and time
+ * than the figures themselves. The layout is jansson's JSON_INDENT(2) | JSON_REAL_PRECISION(15)
+ * (the form this file produced before, byte for byte): two spaces per level, "key": value,
+ * reals as %.15g with ".0" added to whole numbers, strings UTF-8 with only '"', '\' and
+ * control characters escaped. */
 #include "report/render.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/types.h"
 #include "lib/banned.h"
 
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
+#define JW_DEPTH_MAX 16
 
-static json_t *time_or_null(int64_t t, int off)
-{
-    char s[KS_TIME_STRLEN];
-    return t == KS_TIME_NONE ? json_null() : json_string(ks_time_format(t, off, s));
-}
-
-static json_t *wd_or_null(double v)
-{
-    return v < 0 ? json_null() : json_real(v);
-}
-
-static json_t *dist_json(const struct report_dist *d, bool pareto)
-{
-    json_t *a = json_array();
-
-    for (size_t i = 0; i < d->n; i++) {
-        const struct report_entry *e = &d->v[i];
-        json_t *o = json_pack("{s:s, s:s, s:I, s:f}", "key", e->key, "label", e->label, "count",
-                              (json_int_t)e->n, "share", report_share(e->n, d->total));
-        if (pareto) {
-            json_object_set_new(o, "cumulative", json_integer(e->cum));
-            json_object_set_new(o, "cumulative_share", json_real(report_share(e->cum, d->total)));
-        }
-        json_array_append_new(a, o);
-    }
-    return a;
-}
-
-static json_t *compare_json(bool has, int64_t base, int64_t now)
-{
-    if (!has)
-        return json_null();
-    return json_pack("{s:I, s:I, s:o}", "received", (json_int_t)base, "change",
-                     (json_int_t)(now - base), "change_share",
-                     base > 0 ? json_real(report_share(now - base, base)) : json_null());
-}
-
-static json_t *daily_json(const struct report *r)
-{
-    struct ks_date first = ks_time_local_date(r->from, r->utc_offset_min);
-    json_t *a = json_array();
-    char date[KS_DATE_STRLEN];
-
-    for (size_t i = 0; i < r->volume.n_days; i++) {
-        civil_format_date(civil_add_days(first, (int64_t)i), date);
-        json_array_append_new(
-            a, json_pack("{s:s, s:I}", "date", date, "received", (json_int_t)r->volume.daily[i]));
-    }
-    return a;
-}
-
-static json_t *volume_json(const struct report *r)
-{
-    const struct report_volume *v = &r->volume;
-    json_t *by = json_object();
-
-    for (int d = 0; d < RD__COUNT; d++)
-        json_object_set_new(by, report_dim_name((enum report_dim)d), dist_json(&v->by[d], false));
-    return json_pack(
-        "{s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "received", (json_int_t)v->received, "closed",
-        (json_int_t)v->closed, "ended", (json_int_t)v->ended, "open", (json_int_t)v->open,
-        "previous", compare_json(v->has_prev, v->prev_received, v->received), "last_year",
-        compare_json(v->has_yoy, v->yoy_received, v->received), "by", by, "daily", daily_json(r));
-}
-
-static json_t *timing_json(const struct report_timing *t)
-{
-    return json_pack("{s:o, s:o, s:I, s:I, s:f, s:I, s:I, s:o, s:o}", "stage",
-                     t->stage < 0 ? json_string("whole") : json_string(wf_state_name(t->stage)),
-                     "label", json_string(t->stage < 0 ? "全流程" : wf_state_label(t->stage)),
-                     "judged", (json_int_t)t->judged, "within", (json_int_t)t->within, "share",
-                     report_share(t->within, t->judged), "running", (json_int_t)t->running,
-                     "measured", (json_int_t)t->measured, "median_workdays",
-                     wd_or_null(t->median_wd), "p90_workdays", wd_or_null(t->p90_wd));
-}
-
-static json_t *timeliness_json(const struct report *r)
-{
-    json_t *stages = json_array(), *whole = json_null(), *late = json_array();
-
-    for (size_t i = 0; i < r->n_timing; i++) {
-        if (r->timing[i].stage < 0) {
-            json_decref(whole);
-            whole = timing_json(&r->timing[i]);
-        } else {
-            json_array_append_new(stages, timing_json(&r->timing[i]));
-        }
-    }
-    for (size_t i = 0; i < r->n_overdue; i++) {
-        const struct report_overdue *o = &r->overdue[i];
-        json_array_append_new(
-            late, json_pack("{s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:I}", "number", o->number,
-                            "title", o->title, "department", str_or_null(o->department), "stage",
-                            wf_state_name(o->stage), "stage_label", wf_state_label(o->stage),
-                            "due_at", time_or_null(o->due_at, r->utc_offset_min), "met_at",
-                            time_or_null(o->met_at, r->utc_offset_min), "late_workdays",
-                            (json_int_t)o->late_wd));
-    }
-    return json_pack("{s:o, s:o, s:o}", "stages", stages, "whole", whole, "overdue", late);
-}
-
-static json_t *quality_json(const struct report *r)
-{
-    const struct report_quality *q = &r->quality;
-    json_t *dis = json_array(), *rep = json_array(), *comp = json_array();
-    int64_t total = 0;
-
-    for (size_t i = 0; i < q->n_dissatisfied; i++)
-        json_array_append_new(dis, json_pack("{s:s, s:i, s:o}", "number", q->dissatisfied[i].number,
-                                             "score", q->dissatisfied[i].score, "comment",
-                                             str_or_null(q->dissatisfied[i].comment)));
-    for (size_t i = 0; i < q->n_repeats; i++)
-        json_array_append_new(rep, json_pack("{s:s, s:s, s:s, s:I}", "customer",
-                                             q->repeats[i].customer, "defect", q->repeats[i].defect,
-                                             "defect_label", q->repeats[i].defect_label, "count",
-                                             (json_int_t)q->repeats[i].n));
-    for (int k = COMP_NONE + 1; k < COMP__COUNT; k++) {
-        total += q->comp_fen[k];
-        json_array_append_new(
-            comp, json_pack("{s:s, s:s, s:f, s:I}", "kind", comp_kind_name((enum comp_kind)k),
-                            "label", comp_kind_label((enum comp_kind)k), "amount",
-                            (double)q->comp_fen[k] / 100.0, "count", (json_int_t)q->comp_count[k]));
-    }
-    json_t *sat = json_pack(
-        "{s:I, s:o, s:I, s:f, s:I, s:o}", "answered", (json_int_t)q->answered, "average",
-        q->answered ? json_real(round((double)q->score_sum * 100 / (double)q->answered) / 100)
-                    : json_null(),
-        "satisfied", (json_int_t)q->satisfied, "share_satisfied",
-        report_share(q->satisfied, q->answered), "waived", (json_int_t)q->waived, "dissatisfied",
-        dis);
-    return json_pack(
-        "{s:o, s:I, s:f, s:o, s:{s:o, s:o}, s:o, s:o, s:f}", "satisfaction", sat, "reopened",
-        (json_int_t)q->reopened, "reopen_rate", report_share(q->reopened, r->volume.received),
-        "repeats", rep, "pareto", "defects", dist_json(&q->pareto_defects, true), "causes",
-        dist_json(&q->pareto_causes, true), "responsibility", dist_json(&q->responsibility, false),
-        "compensation", comp, "compensation_total", (double)total / 100.0);
-}
-
-static json_t *figures_json(const int64_t *v)
-{
-    json_t *o = json_object();
-    for (int f = 0; f < RDF__COUNT; f++)
-        json_object_set_new(o, report_dept_figure_name((enum report_dept_figure)f),
-                            json_integer(v[f]));
-    return o;
-}
-
-static json_t *depts_json(const struct report *r)
-{
-    json_t *a = json_array();
-
-    for (size_t i = 0; i < r->n_depts; i++) {
-        const struct report_dept *d = &r->depts[i];
-        json_array_append_new(
-            a,
-            json_pack("{s:s, s:s, s:o, s:i, s:o, s:o}", "code", d->code, "name", d->name, "parent",
-                      d->parent < 0 ? json_null() : json_string(r->depts[d->parent].code), "depth",
-                      d->depth, "own", figures_json(d->own), "subtree", figures_json(d->subtree)));
-    }
-    return a;
-}
-
-json_t *report_to_json(const struct report *r)
-{
-    int off = r->utc_offset_min;
-    json_t *dept = r->department ? json_pack("{s:s, s:s}", "code", r->department, "name",
-                                             r->department_name ? r->department_name : "")
-                                 : json_null();
-
-    return json_pack("{s:{s:s, s:o, s:o}, s:o, s:o, s:b, s:o, s:o, s:o, s:o}", "period", "label",
-                     r->label ? r->label : "", "from", time_or_null(r->from, off), "to",
-                     time_or_null(r->to, off), "as_of", time_or_null(r->as_of, off), "department",
-                     dept, "calendar_gap", r->calendar_gap, "volume", volume_json(r), "timeliness",
-                     timeliness_json(r), "quality", quality_json(r), "departments", depts_json(r));
-}
-
-struct sink {
+/* A JSON writer: the nesting depth and, per level, whether a member was written yet. The
+ * first failure (KS_ELIMIT from the buffer, KS_EINVAL for a string that is not UTF-8) sticks. */
+struct jw {
     struct buf *out;
+    int depth;
+    bool any[JW_DEPTH_MAX];
     int rc;
 };
 
-/* json_dump_callback()'s sink: appends straight to the output, so a large report is not held
- * twice (once as jansson's string, once in the buffer). */
-static int to_buf(const char *p, size_t n, void *arg)
+static void jw_raw(struct jw *w, const char *s, size_t n)
 {
-    struct sink *k = arg;
-    if (k->rc == 0)
-        k->rc = buf_add(k->out, p, n);
-    return k->rc == 0 ? 0 : -1;
+    if (w->rc == 0)
+        w->rc = buf_add(w->out, s, n);
 }
 
-int report_render_json(const struct report *r, struct buf *out, struct ks_error *err)
+static void jw_rawz(struct jw *w, const char *s)
 {
-    json_t *j = report_to_json(r);
-    struct sink k = {out, 0};
-    int rc;
+    jw_raw(w, s, strlen(s));
+}
 
-    if (!j)
-        return ks_fail(err, KS_EINTERNAL, NULL, "report: cannot encode JSON");
-    rc = json_dump_callback(j, to_buf, &k, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
-    json_decref(j);
-    if (k.rc < 0)
-        return ks_fail(err, k.rc, NULL, "report: JSON larger than %zu bytes", out->max);
-    if (rc < 0)
-        return ks_fail(err, KS_EINTERNAL, NULL, "report: cannot encode JSON");
-    if ((rc = buf_addch(out, '\n')) < 0)
-        return ks_fail(err, rc, NULL, "report: JSON larger than %zu bytes", out->max);
+/* Before a value in an array or a member of an object: the comma and the new line. */
+static void jw_item(struct jw *w)
+{
+    static const char spaces[2 * JW_DEPTH_MAX] = "                                ";
+
+    if (w->depth == 0)
+        return;
+    jw_rawz(w, w->any[w->depth] ? ",\n" : "\n");
+    jw_raw(w, spaces, (size_t)(2 * w->depth));
+    w->any[w->depth] = true;
+}
+
+static void jw_open(struct jw *w, const char *brace)
+{
+    jw_rawz(w, brace);
+    if (w->depth + 1 >= JW_DEPTH_MAX)
+        KS_BUG("report JSON nested deeper than %d", JW_DEPTH_MAX);
+    w->any[++w->depth] = false;
+}
+
+static void jw_close(struct jw *w, const char *brace)
+{
+    bool any = w->any[w->depth--];
+
+    if (any) {
+        jw_rawz(w, "\n");
+        for (int i = 0; i < w->depth; i++)
+            jw_rawz(w, "  ");
+    }
+    jw_rawz(w, brace);
+}
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), 0 when it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0], cp;
+    size_t n;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        n = 2, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef)
+        n = 3, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4)
+        n = 4, cp = c & 0x07;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+static void jw_str(struct jw *w, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+
+    jw_rawz(w, "\"");
+    while (*p && w->rc == 0) {
+        size_t n = utf8_len(p);
+        char esc[8];
+
+        if (n == 0) {
+            w->rc = KS_EINVAL;
+            return;
+        }
+        if (*p >= 0x20 && *p != '"' && *p != '\\') {
+            p += n;
+            continue;
+        }
+        jw_raw(w, (const char *)run, (size_t)(p - run));
+        switch (*p) {
+        case '"':
+            jw_rawz(w, "\\\"");
+            break;
+        case '\\':
+            jw_rawz(w, "\\\\");
+            break;
+        case '\b':
+            jw_rawz(w, "\\b");
+            break;
+        case '\f':
+            jw_rawz(w, "\\f");
+            break;
+        case '\n':
+            jw_rawz(w, "\\n");
+            break;
+        case '\r':
+            jw_rawz(w, "\\r");
+            break;
+        case '\t':
+            jw_rawz(w, "\\t");
+            break;
+        default:
+            snprintf(esc, sizeof(esc), "\\u%04X", *p);
+            jw_rawz(w, esc);
+            break;
+        }
+        run = ++p;
+    }
+    jw_raw(w, (const char *)run, (size_t)(p - run));
+    jw_rawz(w, "\"");
+}
+
+static void jw_key(struct jw *w, const char *key)
+{
+    jw_item(w);
+    jw_str(w, key);
+    jw_rawz(w, ": ");
+}
+
+static void jw_int(struct jw *w, int64_t v)
+{
+    char s[24];
+    snprintf(s, sizeof(s), "%lld", (long long)v);
+    jw_rawz(w, s);
+}
+
+/* A real as jansson writes it with JSON_REAL_PRECISION(15): %.15g, ".0" after a whole number,
+ * no '+' and no leading zeros in an exponent. */
+static void jw_real(struct jw *w, double v)
+{
+    char s[40], *e;
+    size_t len = (size_t)snprintf(s, sizeof(s) - 3, "%.15g", v);
+
+    if (!strchr(s, '.') && !strchr(s, 'e')) {
+        memcpy(s + len, ".0", 3);
+        len += 2;
+    }
+    if ((e = strchr(s, 'e'))) {
+        char *start = e + 1, *end = e + 2;
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start)
+            memmove(start, end, strlen(end) + 1);
+    }
+    jw_rawz(w, s);
+}
+
+static void jw_null(struct jw *w)
+{
+    jw_rawz(w, "null");
+}
+
+/* Members: "key": value. */
+static void m_str(struct jw *w, const char *key, const char *v)
+{
+    jw_key(w, key);
+    if (v)
+        jw_str(w, v);
+    else
+        jw_null(w);
+}
+
+static void m_int(struct jw *w, const char *key, int64_t v)
+{
+    jw_key(w, key);
+    jw_int(w, v);
+}
+
+static void m_real(struct jw *w, const char *key, double v)
+{
+    jw_key(w, key);
+    jw_real(w, v);
+}
+
+static void m_time(struct jw *w, const char *key, int64_t t, int off)
+{
+    char s[KS_TIME_STRLEN];
+    m_str(w, key, t == KS_TIME_NONE ? NULL : ks_time_format(t, off, s));
+}
+
+static void m_wd(struct jw *w, const char *key, double v)
+{
+    jw_key(w, key);
+    if (v < 0)
+        jw_null(w);
+    else
+        jw_real(w, v);
+}
+
+static void dist_json(struct jw *w, const char *key, const struct report_dist *d, bool pareto)
+{
+    jw_key(w, key);
+    jw_open(w, "[");
+    for (size_t i = 0; i < d->n; i++) {
+        const struct report_entry *e = &d->v[i];
+        jw_item(w);
+        jw_open(w, "{");
+        m_str(w, "key", e->key);
+        m_str(w, "label", e->label);
+        m_int(w, "count", e->n);
+        m_real(w, "share", report_share(e->n, d->total));
+        if (pareto) {
+            m_int(w, "cumulative", e->cum);
+            m_real(w, "cumulative_share", report_share(e->cum, d->total));
+        }
+        jw_close(w, "}");
+    }
+    jw_close(w, "]");
+}
+
+static void compare_json(struct jw *w, const char *key, bool has, int64_t base, int64_t now)
+{
+    jw_key(w, key);
+    if (!has) {
+        jw_null(w);
+        return;
+    }
+    jw_open(w, "{");
+    m_int(w, "received", base);
+    m_int(w, "change", now - base);
+    if (base > 0)
+        m_real(w, "change_share", report_share(now - base, base));
+    else
+        m_str(w, "change_share", NULL);
+    jw_close(w, "}");
+}
+
+static void daily_json(struct jw *w, const struct report *r)
+{
+    struct ks_date first = ks_time_local_date(r->from, r->utc_offset_min);
+    char date[KS_DATE_STRLEN];
+
+    jw_key(w, "daily");
+    jw_open(w, "[");
+    for (size_t i = 0; i < r->volume.n_days; i++) {
+        civil_format_date(civil_add_days(first, (int64_t)i), date);
+        jw_item(w);
+        jw_open(w, "{");
+        m_str(w, "date", date);
+        m_int(w, "received", r->volume.daily[i]);
+        jw_close(w, "}");
+    }
+    jw_close(w, "]");
+}
+
+static void volume_json(struct jw *w, const struct report *r)
+{
+    const struct report_volume *v = &r->volume;
+
+    jw_key(w, "volume");
+    jw_open(w, "{");
+    m_int(w, "received", v->received);
+    m_int(w, "closed", v->closed);
+    m_int(w, "ended", v->ended);
+    m_int(w, "open", v->open);
+    compare_json(w, "previous", v->has_prev, v->prev_received, v->received);
+    compare_json(w, "last_year", v->has_yoy, v->yoy_received, v->received);
+    jw_key(w, "by");
+    jw_open(w, "{");
+    for (int d = 0; d < RD__COUNT; d++)
+        dist_json(w, report_dim_name((enum report_dim)d), &v->by[d], false);
+    jw_close(w, "}");
+    daily_json(w, r);
+    jw_close(w, "}");
+}
+
+static void timing_json(struct jw *w, const struct report_timing *t)
+{
+    jw_open(w, "{");
+    m_str(w, "stage", t->stage < 0 ? "whole" : wf_state_name(t->stage));
+    m_str(w, "label", t->stage < 0 ? "全流程" : wf_state_label(t->stage));
+    m_int(w, "judged", t->judged);
+    m_int(w, "within", t->within);
+    m_real(w, "share", report_share(t->within, t->judged));
+    m_int(w, "running", t->running);
+    m_int(w, "measured", t->measured);
+    m_wd(w, "median_workdays", t->median_wd);
+    m_wd(w, "p90_workdays", t->p90_wd);
+    jw_close(w, "}");
+}
+
+static void timeliness_json(struct jw *w, const struct report *r)
+{
+    const struct report_timing *whole = NULL;
+    int off = r->utc_offset_min;
+
+    jw_key(w, "timeliness");
+    jw_open(w, "{");
+    jw_key(w, "stages");
+    jw_open(w, "[");
+    for (size_t i = 0; i < r->n_timing; i++) {
+        if (r->timing[i].stage < 0) {
+            whole = &r->timing[i];
+            continue;
+        }
+        jw_item(w);
+        timing_json(w, &r->timing[i]);
+    }
+    jw_close(w, "]");
+    jw_key(w, "whole");
+    if (whole)
+        timing_json(w, whole);
+    else
+        jw_null(w);
+    jw_key(w, "overdue");
+    jw_open(w, "[");
+    for (size_t i = 0; i < r->n_overdue; i++) {
+        const struct report_overdue *o = &r->overdue[i];
+        jw_item(w);
+        jw_open(w, "{");
+        m_str(w, "number", o->number);
+        m_str(w, "title", o->title);
+        m_str(w, "department", o->department);
+        m_str(w, "stage", wf_state_name(o->stage));
+        m_str(w, "stage_label", wf_state_label(o->stage));
+        m_time(w, "due_at", o->due_at, off);
+        m_time(w, "met_at", o->met_at, off);
+        m_int(w, "late_workdays", o->late_wd);
+        jw_close(w, "}");
+    }
+    jw_close(w, "]");
+    jw_close(w, "}");
+}
+
+static void quality_json(struct jw *w, const struct report *r)
+{
+    const struct report_quality *q = &r->quality;
+    int64_t total = 0;
+
+    jw_key(w, "quality");
+    jw_open(w, "{");
+    jw_key(w, "satisfaction");
+    jw_open(w, "{");
+    m_int(w, "answered", q->answered);
+    if (q->answered)
+        m_real(w, "average", round((double)q->score_sum * 100 / (double)q->answered) / 100);
+    else
+        m_str(w, "average", NULL);
+    m_int(w, "satisfied", q->satisfied);
+    m_real(w, "share_satisfied", report_share(q->satisfied, q->answered));
+    m_int(w, "waived", q->waived);
+    jw_key(w, "dissatisfied");
+    jw_open(w, "[");
+    for (size_t i = 0; i < q->n_dissatisfied; i++) {
+        jw_item(w);
+        jw_open(w, "{");
+        m_str(w, "number", q->dissatisfied[i].number);
+        m_int(w, "score", q->dissatisfied[i].score);
+        m_str(w, "comment", q->dissatisfied[i].comment);
+        jw_close(w, "}");
+    }
+    jw_close(w, "]");
+    jw_close(w, "}");
+    m_int(w, "reopened", q->reopened);
+    m_real(w, "reopen_rate", report_share(q->reopened, r->volume.received));
+    jw_key(w, "repeats");
+    jw_open(w, "[");
+    for (size_t i = 0; i < q->n_repeats; i++) {
+        jw_item(w);
+        jw_open(w, "{");
+        m_str(w, "customer", q->repeats[i].customer);
+        m_str(w, "defect", q->repeats[i].defect);
+        m_str(w, "defect_label", q->repeats[i].defect_label);
+        m_int(w, "count", q->repeats[i].n);
+        jw_close(w, "}");
+    }
+    jw_close(w, "]");
+    jw_key(w, "pareto");
+    jw_open(w, "{");
+    dist_json(w, "defects", &q->pareto_defects, true);
+    dist_json(w, "causes", &q->pareto_causes, true);
+    jw_close(w, "}");
+    dist_json(w, "responsibility", &q->responsibility, false);
+    jw_key(w, "compensation");
+    jw_open(w, "[");
+    for (int k = COMP_NONE + 1; k < COMP__COUNT; k++) {
+        total += q->comp_fen[k];
+        jw_item(w);
+        jw_open(w, "{");
+        m_str(w, "kind", comp_kind_name((enum comp_kind)k));
+        m_str(w, "label", comp_kind_label((enum comp_kind)k));
+        m_real(w, "amount", (double)q->comp_fen[k] / 100.0);
+        m_int(w, "count", q->comp_count[k]);
+        jw_close(w, "}");
+    }
+    jw_close(w, "]");
+    m_real(w, "compensation_total", (double)total / 100.0);
+    jw_close(w, "}");
+}
+
+static void figures_json(struct jw *w, const char *key, const int64_t *v)
+{
+    jw_key(w, key);
+    jw_open(w, "{");
+    for (int f = 0; f < RDF__COUNT; f++)
+        m_int(w, report_dept_figure_name((enum report_dept_figure)f), v[f]);
+    jw_close(w, "}");
+}
+
+static void depts_json(struct jw *w, const struct report *r)
+{
+    jw_key(w, "departments");
+    jw_open(w, "[");
+    for (size_t i = 0; i < r->n_depts; i++) {
+        const struct report_dept *d = &r->depts[i];
+        jw_item(w);
+        jw_open(w, "{");
+        m_str(w, "code", d->code);
+        m_str(w, "name", d->name);
+        m_str(w, "parent", d->parent < 0 ? NULL : r->depts[d->parent].code);
+        m_int(w, "depth", d->depth);
+        figures_json(w, "own", d->own);
+        figures_json(w, "subtree", d->subtree);
+        jw_close(w, "}");
+    }
+    jw_close(w, "]");
+}
+
+/* Every chart as one member each, the SVG as a string. */
+static void charts_json(struct jw *w, const struct report *r)
+{
+    struct buf svg;
+
+    buf_init(&svg, REPORT_OUT_MAX);
+    jw_key(w, "charts");
+    jw_open(w, "{");
+    for (int c = 0; c < RC__COUNT && w->rc == 0; c++) {
+        buf_reset(&svg);
+        if ((w->rc = report_chart_svg(r, (enum report_chart)c, &svg)) == 0)
+            m_str(w, report_chart_name((enum report_chart)c), buf_str(&svg));
+    }
+    jw_close(w, "}");
+    buf_release(&svg);
+}
+
+int report_render_json(const struct report *r, unsigned flags, struct buf *out,
+                       struct ks_error *err)
+{
+    struct jw w = {.out = out};
+    int off = r->utc_offset_min;
+
+    jw_open(&w, "{");
+    jw_key(&w, "period");
+    jw_open(&w, "{");
+    m_str(&w, "label", r->label ? r->label : "");
+    m_time(&w, "from", r->from, off);
+    m_time(&w, "to", r->to, off);
+    jw_close(&w, "}");
+    m_time(&w, "as_of", r->as_of, off);
+    jw_key(&w, "department");
+    if (r->department) {
+        jw_open(&w, "{");
+        m_str(&w, "code", r->department);
+        m_str(&w, "name", r->department_name ? r->department_name : "");
+        jw_close(&w, "}");
+    } else {
+        jw_null(&w);
+    }
+    jw_key(&w, "calendar_gap");
+    jw_rawz(&w, r->calendar_gap ? "true" : "false");
+    volume_json(&w, r);
+    timeliness_json(&w, r);
+    quality_json(&w, r);
+    depts_json(&w, r);
+    if (flags & REPORT_JSON_CHARTS)
+        charts_json(&w, r);
+    jw_close(&w, "}");
+    jw_rawz(&w, "\n");
+    if (w.rc == KS_EINVAL)
+        return ks_fail(err, KS_EINVAL, NULL, "report: a text is not valid UTF-8");
+    if (w.rc < 0)
+        return ks_fail(err, w.rc, NULL, "report: JSON larger than %zu bytes", out->max);
     return 0;
 }

@@ -1,12 +1,11 @@
-/* Renderers of a finished struct report, and the SVG charts they (and later the web UI) use.
- * Every renderer only formats figures the report already holds; none computes. Ownership:
+/* Renderers of a finished struct report, and the SVG charts they and the web UI's report page
+ * use. Every renderer only formats figures the report already holds; none computes. Ownership:
  * the report is borrowed; output goes to a caller-owned struct buf (appended) or, for XLSX, to
- * a file; report_to_json() returns a new reference the caller json_decref()s. Text that reaches
- * markup (HTML, SVG) passes through report_xml_escape() and nothing else. */
+ * a file. Text that reaches markup (HTML, SVG) passes through report_xml_escape() and nothing
+ * else. */
 #ifndef KS_REPORT_RENDER_H
 #define KS_REPORT_RENDER_H
 
-#include <jansson.h>
 #include <stddef.h>
 
 #include "lib/buf.h"
@@ -19,10 +18,14 @@
  * newline dropped (XML 1.0 forbids them). KS_ELIMIT when out is full. */
 int report_xml_escape(struct buf *out, const char *s);
 
-/* The JSON of GET /api/v1/reports/summary (docs/reports.md). Dump with JSON_REAL_PRECISION(15)
- * or less so that shares print as 0.6667, not 0.66669999999999996. */
-json_t *report_to_json(const struct report *r);
-int report_render_json(const struct report *r, struct buf *out, struct ks_error *err);
+enum report_json_flags {
+    REPORT_JSON_CHARTS = 1 << 0, /* add "charts": every chart's SVG (report_chart_svg()) */
+};
+/* The JSON of GET /api/v1/reports/summary and `kesu report --format json` (docs/reports.md),
+ * indented by two spaces, written straight into out. KS_ELIMIT when out is full, KS_EINVAL
+ * when a text is not UTF-8. */
+int report_render_json(const struct report *r, unsigned flags, struct buf *out,
+                       struct ks_error *err);
 /* One CSV file with sections (a title row, a header row, rows, a blank row), UTF-8 with a BOM
  * so that Excel opens Chinese correctly; RFC 4180 quoting; numbers as plain numbers. */
 int report_render_csv(const struct report *r, struct buf *out, struct ks_error *err);
@@ -70,9 +73,6 @@ enum report_chart {
 const char *report_chart_name(enum report_chart c);
 /* Appends chart c of r as one standalone <svg> (chart_svg()); KS_ELIMIT when out is full. */
 int report_chart_svg(const struct report *r, enum report_chart c, struct buf *out);
-/* Every chart of r as a new JSON object {"trend": "<svg ...>", ...} (the "charts" member of
- * GET /api/v1/reports/summary?charts=1); NULL when an SVG does not fit REPORT_OUT_MAX. */
-json_t *report_charts_to_json(const struct report *r);
 
 /* Appends one standalone <svg> element (xmlns, width, height, viewBox) drawing c, with a
  * CJK-capable font list; an empty chart draws its frame and "无数据". */

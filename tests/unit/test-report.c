@@ -541,13 +541,18 @@ static char *render(int (*fn)(const struct report *, struct buf *, struct ks_err
     return buf_detach(&b);
 }
 
+static int render_json(const struct report *r, struct buf *out, struct ks_error *err)
+{
+    return report_render_json(r, 0, out, err);
+}
+
 static void json_has_every_figure(void **state)
 {
     struct report r;
     json_error_t je;
     fx_report(&r, NULL, 20, false);
     report_compare(&r, 4, 0);
-    char *text = render(report_render_json, &r);
+    char *text = render(render_json, &r);
     json_t *j = json_loads(text, 0, &je);
     assert_non_null(j);
     json_t *v = json_object_get(j, "volume");
@@ -599,6 +604,73 @@ static void json_has_every_figure(void **state)
     assert_non_null(strstr(text, "\"reopen_rate\": 0.1667,"));
     json_decref(j);
     free(text);
+    report_release(&r);
+}
+
+/* The writer's text is jansson's JSON_INDENT(2) | JSON_REAL_PRECISION(15) form byte for byte
+ * (what `kesu report` printed before it stopped building a tree), with hostile text escaped. */
+static void json_text_is_janssons_indented_form(void **state)
+{
+    struct report r;
+    json_error_t je;
+    fx_report(&r, NULL, 20, false);
+    report_compare(&r, 4, 0);
+    free(r.overdue[0].title);
+    r.overdue[0].title = strdup("引号\"反斜杠\\ 控制\x01\t换行\n</script>");
+    char *text = render(render_json, &r);
+    json_t *j = json_loads(text, 0, &je);
+    assert_non_null(j);
+    char *again = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+    size_t n = strlen(again);
+    assert_int_equal(strlen(text), n + 1);
+    assert_memory_equal(text, again, n);
+    assert_non_null(
+        strstr(text, "\"title\": \"引号\\\"反斜杠\\\\ 控制\\u0001\\t换行\\n</script>\""));
+    free(again);
+    json_decref(j);
+    free(text);
+    report_release(&r);
+}
+
+static void json_refuses_text_that_is_not_utf8(void **state)
+{
+    struct report r;
+    struct buf b;
+    struct ks_error err = {0};
+    fx_report(&r, NULL, 20, false);
+    free(r.overdue[0].title);
+    r.overdue[0].title = strdup("bad \xff byte");
+    buf_init(&b, REPORT_OUT_MAX);
+    assert_int_equal(report_render_json(&r, 0, &b, &err), KS_EINVAL);
+    buf_release(&b);
+    report_release(&r);
+}
+
+static void assert_balanced(const char *s);
+
+/* The UI's report page gets every chart as SVG text inside the JSON. */
+static void json_carries_the_charts_when_asked(void **state)
+{
+    static const char *const names[] = {"trend",          "category",      "channel",
+                                        "pareto_defects", "pareto_causes", "responsibility",
+                                        "departments"};
+    struct report r;
+    struct buf b;
+    struct ks_error err = {0};
+    fx_report(&r, NULL, 20, false);
+    buf_init(&b, REPORT_OUT_MAX);
+    assert_int_equal(report_render_json(&r, REPORT_JSON_CHARTS, &b, &err), 0);
+    json_t *j = json_loads(buf_str(&b), 0, NULL);
+    json_t *charts = json_object_get(j, "charts");
+    assert_int_equal(json_object_size(charts), RC__COUNT);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        const char *svg = json_string_value(json_object_get(charts, names[i]));
+        assert_non_null(svg);
+        assert_int_equal(strncmp(svg, "<svg xmlns=", 11), 0);
+        assert_balanced(svg);
+    }
+    json_decref(j);
+    buf_release(&b);
     report_release(&r);
 }
 
@@ -766,6 +838,9 @@ int main(void)
         cmocka_unit_test(empty_period_has_zeros_not_garbage),
         cmocka_unit_test(events_give_reopens_and_closing_time),
         cmocka_unit_test(json_has_every_figure),
+        cmocka_unit_test(json_text_is_janssons_indented_form),
+        cmocka_unit_test(json_refuses_text_that_is_not_utf8),
+        cmocka_unit_test(json_carries_the_charts_when_asked),
         cmocka_unit_test(csv_has_bom_sections_and_quoted_cells),
         cmocka_unit_test(html_escapes_and_prints_to_a4),
         cmocka_unit_test(svg_charts_are_well_formed_with_chinese),
