@@ -50,7 +50,7 @@ struct progress {
 
 /* report_read()'s progress: one line rewritten with \r on a terminal, plain lines otherwise;
  * n < 0 ends it. */
-static void progress(void *arg, int64_t n)
+static void progress(void *arg, int64_t n, int64_t total)
 {
     struct progress *p = arg;
 
@@ -60,10 +60,9 @@ static void progress(void *arg, int64_t n)
         p->shown = false;
         return;
     }
-    if (p->tty)
-        fprintf(stderr, "\rkesu report: complaints %lld", (long long)n);
-    else
-        fprintf(stderr, "kesu report: complaints %lld\n", (long long)n);
+    fprintf(stderr, "%skesu report: complaints %lld of %lld (%d%%)%s", p->tty ? "\r" : "",
+            (long long)n, (long long)total, total > 0 ? (int)(n * 100 / total) : 100,
+            p->tty ? "" : "\n");
     p->shown = true;
 }
 

@@ -55,7 +55,8 @@ struct reading {
     const char *department;
     uint64_t fields;
     struct report_builder *b;
-    int64_t n; /* complaints read */
+    int64_t n;     /* complaints read */
+    int64_t total; /* complaints in the period, for progress */
 };
 
 /* Adds the complaints received in [from, to) to the builder. */
@@ -98,7 +99,7 @@ static int read_slice(struct reading *rd, int64_t from, int64_t to, struct ks_er
         if ((rc = report_add(rd->b, &item, err)) < 0)
             break;
         if (++rd->n % REPORT_PROGRESS_EVERY == 0 && rd->src->progress)
-            rd->src->progress(rd->src->progress_arg, rd->n);
+            rd->src->progress(rd->src->progress_arg, rd->n, rd->total);
     }
     complaint_release(&c);
     store_iter_free(&it);
@@ -150,6 +151,8 @@ int report_read(const struct report_source *src, const struct report_period *p,
         rc = department_exists(rd.tx, department, err);
     if (rc == 0)
         rc = store_department_list(rd.tx, &depts, &n_depts, err);
+    if (rc == 0 && src->progress)
+        rc = count(&rd, p, &rd.total, err);
     report_period_bounds(p, src->zone->utc_offset_min, &from, &to);
     if (rc == 0) {
         struct report_conf conf = {
@@ -169,7 +172,7 @@ int report_read(const struct report_source *src, const struct report_period *p,
         for (int64_t t = from; t < to && rc == 0; t += SLICE_SECS)
             rc = read_slice(&rd, t, to - t > SLICE_SECS ? t + SLICE_SECS : to, err);
         if (src->progress)
-            src->progress(src->progress_arg, -1);
+            src->progress(src->progress_arg, -1, rd.total);
     }
     report_period_previous(p, &prev);
     report_period_last_year(p, &yoy);

@@ -21,9 +21,9 @@ struct report_source {
     const struct preset *preset; /* labels and the whole limit; may be NULL */
     int64_t as_of;               /* the moment the report is made */
     size_t top_n;                /* lines kept per breakdown; 0: 20 */
-    /* Called every REPORT_PROGRESS_EVERY complaints with the count read so far, and once more
-     * with -1 when reading is done; may be NULL. */
-    void (*progress)(void *arg, int64_t n);
+    /* Called every REPORT_PROGRESS_EVERY complaints with the count read so far and the
+     * period's total, and once more with n = -1 when reading is done; may be NULL. */
+    void (*progress)(void *arg, int64_t n, int64_t total);
     void *progress_arg;
 };
 
