@@ -432,9 +432,28 @@ int app_sweep(struct app *a, int64_t now, int batch, struct app_sweep_stats *sta
 
 /* ---- delivery -------------------------------------------------------------------------- */
 
+/* The value of the environment variable `name` that channel ch names (NULL name: none
+ * needed, *value_out NULL). A named variable that is unset or empty fails o, naming it: a
+ * webhook must not go out signed with an empty key, nor mail without its login. It is a
+ * failure worth retrying, because setting the variable and restarting is the fix (the default
+ * schedule keeps trying for about an hour). */
+static bool channel_env(const struct preset_channel *ch, const char *name, const char **value_out,
+                        struct notify_outcome *o)
+{
+    const char *v = name ? getenv(name) : NULL;
+
+    *value_out = v;
+    if (!name || (v && *v))
+        return true;
+    o->result = NOTIFY_RETRY;
+    snprintf(o->message, sizeof o->message,
+             "channel '%s': environment variable %s is not set; nothing was sent", ch->name, name);
+    return false;
+}
+
 static void send_one(struct app *a, const struct outbox_msg *m, struct notify_outcome *o)
 {
-    const struct preset_channel *ch = preset_channel_find(&a->preset, m->channel);
+    const struct preset_channel *ch = preset_channel_find(app_preset(a), m->channel);
     const char *msg = m->payload ? m->payload : m->body;
     long timeout = ch && ch->timeout_secs > 0 ? ch->timeout_secs * 1000L : 10000L;
 
@@ -446,17 +465,27 @@ static void send_one(struct app *a, const struct outbox_msg *m, struct notify_ou
     }
     switch (ch->kind) {
     case CHANNEL_WEBHOOK: {
-        const char *key = ch->secret_env ? getenv(ch->secret_env) : NULL;
+        const char *key;
         char id[24];
+        if (!ch->secret_env) { /* the preset loader refuses this; a hand-built preset too */
+            o->result = NOTIFY_PERMANENT;
+            snprintf(o->message, sizeof o->message, "channel '%s': a webhook needs secret_env",
+                     ch->name);
+            return;
+        }
+        if (!channel_env(ch, ch->secret_env, &key, o))
+            return;
         snprintf(id, sizeof id, "%lld", (long long)m->id);
-        struct notify_webhook w = {ch->url, (const unsigned char *)(key ? key : ""),
-                                   key ? strlen(key) : 0, id, timeout};
+        struct notify_webhook w = {ch->url, (const unsigned char *)key, strlen(key), id, timeout};
         notify_webhook_send(&w, msg, strlen(msg), o);
         return;
     }
     case CHANNEL_SMTP: {
-        struct notify_smtp s = {ch->url, ch->from, ch->user_env ? getenv(ch->user_env) : NULL,
-                                ch->password_env ? getenv(ch->password_env) : NULL, timeout};
+        const char *user, *password;
+        if (!channel_env(ch, ch->user_env, &user, o) ||
+            !channel_env(ch, ch->password_env, &password, o))
+            return;
+        struct notify_smtp s = {ch->url, ch->from, user, password, timeout};
         notify_smtp_send(&s, m->recipient, m->subject ? m->subject : "kesu", m->body, o);
         return;
     }

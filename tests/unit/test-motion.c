@@ -1,7 +1,8 @@
 /* Deadlines in motion through the application layer on a SQLite store with a fake clock: a
  * complaint passes through the warning, the breach and every escalation step, each once; an
  * urgent complaint tells the leaders at once; a burst of alike complaints opens one incident;
- * the acknowledgement reaches a loopback webhook signed, after two failures, exactly once. */
+ * the acknowledgement reaches a loopback webhook signed, after two failures, exactly once; a
+ * webhook whose secret variable is unset sends nothing and says which variable is missing. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -321,6 +322,54 @@ static void ack_reaches_a_failing_webhook_once_after_retries(void **state)
     fx_close(&f);
 }
 
+/* The pending messages (all of them, whenever due), oldest first. */
+static struct outbox_msg *pending(struct fx *f, size_t *n)
+{
+    struct store_tx *tx = NULL;
+    struct outbox_msg *ms = NULL;
+    assert_int_equal(store_tx_begin(f->a.store, STORE_TX_WRITE, &tx, NULL), 0);
+    assert_int_equal(store_outbox_due(tx, INT64_MAX - 1, 100, &ms, n, NULL), 0);
+    store_tx_rollback(&tx);
+    return ms;
+}
+
+static void webhook_without_its_secret_sends_nothing_and_names_the_variable(void **state)
+{
+    struct app_deliver_stats st = {0};
+    struct receiver r;
+    struct outbox_msg *ms;
+    struct fx f;
+    size_t n = 0;
+    char *number;
+    (void)state;
+    unsetenv("KS_MOTION_TEST_KEY");
+    receiver_start(&r, 0);
+    fx_open(&f, r.port);
+    number = reg(&f, "发票开错了", "13800000000", at(2, 9));
+    assert_int_equal(app_deliver(&f.a, at(2, 9), 0, NULL, &st, &f.err), 0);
+    assert_int_equal(r.requests, 0);
+    assert_int_equal(st.retried, 1);
+    ms = pending(&f, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(ms[0].attempts, 1);
+    assert_non_null(ms[0].last_error);
+    assert_non_null(strstr(ms[0].last_error, "KS_MOTION_TEST_KEY is not set"));
+    outbox_msg_array_free(&ms, n);
+    /* An empty value is no key either. */
+    setenv("KS_MOTION_TEST_KEY", "", 1);
+    assert_int_equal(app_deliver(&f.a, at(3, 12), 0, NULL, &st, &f.err), 0);
+    assert_int_equal(r.requests, 0);
+    /* Set, it goes out signed, once. */
+    setenv("KS_MOTION_TEST_KEY", hmac_key, 1);
+    assert_int_equal(app_deliver(&f.a, at(4, 12), 0, NULL, &st, &f.err), 0);
+    assert_int_equal(app_deliver(&f.a, at(9, 12), 0, NULL, &st, &f.err), 0);
+    assert_int_equal(r.requests, 1);
+    assert_true(r.signature_ok);
+    MHD_stop_daemon(r.d);
+    free(number);
+    fx_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +377,7 @@ int main(void)
         cmocka_unit_test(urgent_complaint_tells_the_leader_at_once),
         cmocka_unit_test(burst_of_alike_complaints_opens_one_incident),
         cmocka_unit_test(ack_reaches_a_failing_webhook_once_after_retries),
+        cmocka_unit_test(webhook_without_its_secret_sends_nothing_and_names_the_variable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
