@@ -12,8 +12,9 @@
 
 #include "lib/banned.h"
 
-#define FONTS       "'Noto Sans CJK SC','WenQuanYi Micro Hei','Microsoft YaHei',sans-serif"
-#define LABEL_CHARS 8
+#define FONTS          "'Noto Sans CJK SC','WenQuanYi Micro Hei','Microsoft YaHei',sans-serif"
+#define LABEL_CHARS    8
+#define LINE_LABEL_GAP 44.0 /* pixels between two x labels of a line chart: "10-01" and a gap */
 
 static const char *const palette[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2",
                                       "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"};
@@ -182,6 +183,7 @@ static int bars(struct buf *o, const struct chart *c, const struct frame *f, dou
 
 static int lines(struct buf *o, const struct chart *c, const struct frame *f, double slot)
 {
+    size_t step;
     int rc = 0;
 
     for (size_t s = 0; s < c->n_series && rc == 0; s++) {
@@ -193,7 +195,10 @@ static int lines(struct buf *o, const struct chart *c, const struct frame *f, do
         if (rc == 0)
             rc = buf_adds(o, "\"/>");
     }
-    for (size_t i = 0; i < c->n && rc == 0; i++)
+    /* A month of days would print 31 labels over each other: every step-th point is labelled,
+     * at least LINE_LABEL_GAP pixels apart. */
+    step = slot >= LINE_LABEL_GAP ? 1 : (size_t)ceil(LINE_LABEL_GAP / slot);
+    for (size_t i = 0; i < c->n && rc == 0; i += step)
         rc = x_label(o, f->x0 + slot * ((double)i + 0.5), f->y0 + f->h + 16, c->labels[i]);
     return rc;
 }
