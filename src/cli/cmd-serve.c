@@ -12,13 +12,17 @@
 #include "lib/secret.h"
 #include "lib/banned.h"
 
-enum { OPT_LISTEN = 1, OPT_THREADS };
+enum { OPT_LISTEN = 1, OPT_THREADS, OPT_SWEEP_INTERVAL };
 
 static const char serve_usage[] =
-    "usage: kesu serve [--db PATH] [--listen ADDR:PORT] [--threads N]\n\n"
+    "usage: kesu serve [--db PATH] [--listen ADDR:PORT] [--threads N]\n"
+    "                  [--sweep-interval SECONDS]\n\n"
     "Serves the HTTP JSON API under /api/v1 (default 127.0.0.1:8080; port 0 picks a free\n"
     "port) with a pool of N threads (default: one per core). Stops cleanly on SIGTERM or\n"
-    "SIGINT. One access-log line per request goes to stderr.\n";
+    "SIGINT. One access-log line per request goes to stderr.\n\n"
+    "In the background it sweeps deadlines (warnings, breaches, escalation) every\n"
+    "--sweep-interval seconds (0..86400; 0 turns the sweeper off, e.g. when cron runs\n"
+    "`kesu sweep`; default $KESU_SWEEP_INTERVAL, else 60) and delivers the outbox.\n";
 
 static void print_port(int port, void *arg)
 {
@@ -32,11 +36,12 @@ int cmd_serve(int argc, char **argv)
         CLI_COMMON_OPTS,
         {"listen", CLI_ARG, OPT_LISTEN},
         {"threads", CLI_ARG, OPT_THREADS},
+        {"sweep-interval", CLI_ARG, OPT_SWEEP_INTERVAL},
         {0},
     };
     struct cli_parsed *ps = NULL;
     struct cli_ctx ctx;
-    struct http_conf hc = {.listen = "127.0.0.1:8080"};
+    struct http_conf hc = {.listen = "127.0.0.1:8080", .sweep_interval = -1};
     struct app_conf conf = {0};
     struct ks_error err = {0};
     struct app app;
@@ -60,16 +65,30 @@ int cmd_serve(int argc, char **argv)
             char *end;
             long t = strtol(ps[i].value, &end, 10);
             if (*end || t < 1 || t > 256) {
+                rc = cli_usage_error("serve", "--threads: '%s' is not 1..256", ps[i].value);
                 free(ps);
-                return cli_usage_error("serve", "--threads: '%s' is not 1..256", ps[i].value);
+                return rc;
             }
             hc.threads = (int)t;
             break;
         }
+        case OPT_SWEEP_INTERVAL: {
+            char *end;
+            long t = strtol(ps[i].value, &end, 10);
+            if (!*ps[i].value || *end || t < 0 || t > 86400) {
+                rc = cli_usage_error("serve", "--sweep-interval: '%s' is not 0..86400 seconds",
+                                     ps[i].value);
+                free(ps);
+                return rc;
+            }
+            hc.sweep_interval = (int)t;
+            break;
+        }
         default:
             if (!cli_ctx_option(&ctx, &ps[i])) {
+                rc = cli_usage_error("serve", "unexpected argument '%s'", ps[i].value);
                 free(ps);
-                return cli_usage_error("serve", "unexpected argument '%s'", ps[i].value);
+                return rc;
             }
         }
     }

@@ -198,6 +198,9 @@ struct http_conf {
     const char *listen; /* "127.0.0.1:8080" (port 0: any free port) */
     int threads;        /* 0: the number of cores */
     struct app *app;
+    /* Seconds between background sweeps (0..86400, 0: no sweeper); negative: the value of
+     * $KESU_SWEEP_INTERVAL, else APP_SWEEP_INTERVAL_DEFAULT. */
+    int sweep_interval;
     /* Called once listening with the bound port (prints it for tests). */
     void (*on_listen)(int port, void *arg);
     void *on_listen_arg;

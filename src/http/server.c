@@ -253,20 +253,28 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, struct ks_er
     return 0;
 }
 
-/* The sweeper's interval in seconds: $KESU_SWEEP_INTERVAL (0 turns it off), else 60. */
-static int sweep_interval(int *out, struct ks_error *err)
+/* The sweeper's interval in seconds: conf's (kesu serve --sweep-interval), else
+ * $KESU_SWEEP_INTERVAL (0 turns it off), else APP_SWEEP_INTERVAL_DEFAULT. */
+static int sweep_interval(const struct http_conf *conf, int *out, struct ks_error *err)
 {
     const char *v = getenv("KESU_SWEEP_INTERVAL");
     char *end;
     long n;
 
     *out = APP_SWEEP_INTERVAL_DEFAULT;
+    if (conf->sweep_interval >= 0) {
+        if (conf->sweep_interval > 86400)
+            return ks_fail(err, KS_ECONFIG, "sweep_interval",
+                           "sweep_interval: %d is not 0..86400 seconds", conf->sweep_interval);
+        *out = conf->sweep_interval;
+        return 0;
+    }
     if (!v || !*v)
         return 0;
     n = strtol(v, &end, 10);
     if (*end || n < 0 || n > 86400)
         return ks_fail(err, KS_ECONFIG, "sweep_interval",
-                       "sweep_interval: '%s' is not 0..86400 seconds", v);
+                       "KESU_SWEEP_INTERVAL: '%s' is not 0..86400 seconds", v);
     *out = (int)n;
     return 0;
 }
@@ -294,7 +302,7 @@ int http_serve(const struct http_conf *conf, struct ks_error *err)
     signal(SIGPIPE, SIG_IGN);
     if ((rc = app_batcher_start(conf->app, 0, &srv.ctx.batcher, err)) < 0)
         goto out;
-    if ((rc = sweep_interval(&sweep_secs, err)) < 0 ||
+    if ((rc = sweep_interval(conf, &sweep_secs, err)) < 0 ||
         (rc = app_background_start(conf->app, sweep_secs, true, &bg, err)) < 0) {
         app_batcher_stop(&srv.ctx.batcher);
         goto out;

@@ -7,9 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 
-# kesu incident and kesu clock join the command table in src/cli/main.c; until then say so.
-have_cmd() { "$KESU" "$1" --help >/dev/null 2>&1; }
-
 # The generic preset plus a command channel that appends each message to a file: the
 # delivery is checked without any network.
 cp "$SRC/presets/generic.yaml" "$T/preset.yaml"
@@ -91,49 +88,54 @@ expect_ok "show urgent --json" kesu show "$urgent" --json
 expect_match "checklist in the timeline" "$out" "立即上报公司领导并按指示处理"
 expect_match "checklist has every item" "$out" "24小时内书面报告"
 
-if have_cmd incident && have_cmd clock; then
-    # Six similar complaints within two hours: one incident holds them all.
-    for i in 1 2 3 4 5 6; do
-        KESU_NOW=2026-09-30T10:0$i:00+08:00 expect_ok "similar $i" kesu add --channel phone \
-            --customer_name "客户$i" --title '收费错误' --description "本月多收费用$i元，要求退款"
-    done
-    expect_ok "incident list" kesu incident list
-    checks=$((checks + 1))
-    [ "$(grep -c '^INC' <<<"$out")" -eq 1 ] || fail "one incident: $out"
-    code=$(cut -f1 <<<"$out" | head -1)
-    expect_ok "incident show" kesu incident show "$code" --json
-    expect_match "it holds the later complaints" "$out" "KS20260930-0006"
-    expect_exit 77 "a handler cannot declare" kesu incident declare --title 停电 --as li
-    expect_ok "a leader declares" kesu incident declare --title '门店停电' --level 1 --as zhang
-    declared=$out
-    expect_ok "attach" kesu incident attach "$declared" "$urgent" --as zhang
-    expect_ok "reply to all" kesu incident reply "$declared" --reply '已恢复供电并致歉' --as zhang
-    expect_match "one reply" "$out" "replied to 1 complaints"
-    expect_ok "both incidents listed" kesu incident list
-    checks=$((checks + 1))
-    [ "$(grep -c '^INC' <<<"$out")" -eq 2 ] || fail "two incidents: $out"
+# Six similar complaints within two hours: one incident holds them all.
+for i in 1 2 3 4 5 6; do
+    KESU_NOW=2026-09-30T10:0$i:00+08:00 expect_ok "similar $i" kesu add --channel phone \
+        --customer_name "客户$i" --title '收费错误' --description "本月多收费用$i元，要求退款"
+done
+expect_ok "incident list" kesu incident list
+checks=$((checks + 1))
+[ "$(grep -c '^INC' <<<"$out")" -eq 1 ] || fail "one incident: $out"
+code=$(cut -f1 <<<"$out" | head -1)
+expect_ok "incident show" kesu incident show "$code" --json
+expect_match "it holds the later complaints" "$out" "KS20260930-0006"
+expect_exit 77 "a handler cannot declare" kesu incident declare --title 停电 --as li
+expect_ok "a leader declares" kesu incident declare --title '门店停电' --level 1 --as zhang
+declared=$out
+expect_ok "attach" kesu incident attach "$declared" "$urgent" --as zhang
+expect_ok "reply to all" kesu incident reply "$declared" --reply '已恢复供电并致歉' --as zhang
+expect_match "one reply" "$out" "replied to 1 complaints"
+expect_ok "both incidents listed" kesu incident list
+checks=$((checks + 1))
+[ "$(grep -c '^INC' <<<"$out")" -eq 2 ] || fail "two incidents: $out"
 
-    # The clock: pause and resume move the due time; only a leader may extend.
-    KESU_NOW=2026-09-30T12:00:00+08:00 expect_ok "add for the clock" kesu add --channel phone \
-        --customer_name 钱先生 --title '发票开错' --description '发票抬头写错了'
-    c=$out
-    KESU_NOW=2026-09-30T13:00:00+08:00 expect_ok "pause" kesu clock "$c" pause --reason '等待客户提供发票原件'
-    KESU_NOW=2026-09-30T15:00:00+08:00 expect_ok "resume" kesu clock "$c" resume
-    expect_ok "show after pause" kesu show "$c"
-    expect_match "due moved by the two paused hours" "$out" "截止 due 2026-10-01T14:00:00\+08:00"
-    expect_exit 77 "a handler may not extend" kesu clock "$c" extend --to 48h --reason 需要更多时间 --as li
-    expect_exit 64 "extend without a period or a reason" kesu clock "$c" extend --to
-    KESU_NOW=2026-09-30T16:00:00+08:00 expect_ok "a leader extends" \
-        kesu clock "$c" extend --to 48h --reason '需要供应商确认' --as zhang
-    expect_ok "show after extend" kesu show "$c"
-    expect_match "due moved to 48 h" "$out" "截止 due 2026-10-02T14:00:00\+08:00"
-    expect_ok "show --json after extend" kesu show "$c" --json
-    expect_match "pause in the timeline" "$out" '"op": "paused"'
-    expect_match "its reason" "$out" "等待客户提供发票原件"
-    expect_match "resume in the timeline" "$out" '"op": "resumed"'
-    expect_match "extension and its reason" "$out" "需要供应商确认"
-else
-    echo "SKIP: kesu incident / kesu clock are not in the command table yet (src/cli/main.c)"
-fi
+# The clock: pause and resume move the due time; only a leader may extend.
+KESU_NOW=2026-09-30T12:00:00+08:00 expect_ok "add for the clock" kesu add --channel phone \
+    --customer_name 钱先生 --title '发票开错' --description '发票抬头写错了'
+c=$out
+KESU_NOW=2026-09-30T13:00:00+08:00 expect_ok "pause" kesu clock "$c" pause --reason '等待客户提供发票原件'
+KESU_NOW=2026-09-30T15:00:00+08:00 expect_ok "resume" kesu clock "$c" resume
+expect_ok "show after pause" kesu show "$c"
+expect_match "due moved by the two paused hours" "$out" "截止 due 2026-10-01T14:00:00\+08:00"
+expect_exit 77 "a handler may not extend" kesu clock "$c" extend --to 48h --reason 需要更多时间 --as li
+expect_exit 64 "extend without a period or a reason" kesu clock "$c" extend --to
+KESU_NOW=2026-09-30T16:00:00+08:00 expect_ok "a leader extends" \
+    kesu clock "$c" extend --to 48h --reason '需要供应商确认' --as zhang
+expect_ok "show after extend" kesu show "$c"
+expect_match "due moved to 48 h" "$out" "截止 due 2026-10-02T14:00:00\+08:00"
+expect_ok "show --json after extend" kesu show "$c" --json
+expect_match "pause in the timeline" "$out" '"op": "paused"'
+expect_match "its reason" "$out" "等待客户提供发票原件"
+expect_match "resume in the timeline" "$out" '"op": "resumed"'
+expect_match "extension and its reason" "$out" "需要供应商确认"
+
+# The server's sweeper interval: a flag (0 turns it off), refused when it is not a number of
+# seconds in range, as is a bad $KESU_SWEEP_INTERVAL.
+expect_exit 64 "serve refuses a bad --sweep-interval" kesu serve --sweep-interval soon
+expect_match "and says why" "$errout" "sweep-interval: 'soon' is not 0..86400 seconds"
+expect_exit 64 "serve refuses an interval over a day" kesu serve --sweep-interval 86401
+KESU_SWEEP_INTERVAL=soon expect_exit 78 "serve refuses a bad KESU_SWEEP_INTERVAL" \
+    kesu serve --listen 127.0.0.1:0
+expect_match "naming the variable" "$errout" "KESU_SWEEP_INTERVAL: 'soon'"
 
 finish
