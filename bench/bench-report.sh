@@ -7,7 +7,10 @@
 #
 # Environment: BENCH_MONTH (2026-10), BENCH_YEAR (2025), BENCH_RUNS (3: the best run counts,
 # so a page cache warmed by the first run is measured), BENCH_NOW (the report's "as of",
-# 2026-11-29T12:00:00+08:00, so runs are comparable). Reports only read the database.
+# 2026-11-29T12:00:00+08:00, so runs are comparable). Reports only read the database, but a
+# database made by an older kesu needs `kesu migrate` first: run on a copy.
+# Printed per report: wall seconds, CPU seconds (user + system: steadier than wall time on a
+# machine shared with other work) and peak RSS, all of the run with the best wall time.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,20 +34,23 @@ trap 'rm -rf "$out"' EXIT
 
 # measure NAME ARGS...: the best wall time and its peak RSS over $runs runs.
 measure() {
-    local name=$1 best="" rss="" line n
+    local name=$1 best="" rss="" cpu="" line n wall
     shift
     for _ in $(seq "$runs"); do
-        /usr/bin/time -f "%e %M" -o "$out/time" "$kesu" report --db "$db" --now "$now" \
+        /usr/bin/time -f "%e %M %U %S" -o "$out/time" "$kesu" report --db "$db" --now "$now" \
             --format json -o "$out/$name.json" "$@" 2>"$out/err" >/dev/null ||
             { cat "$out/err" >&2; exit 1; }
         line=$(tail -1 "$out/time")
-        if [ -z "$best" ] || awk -v a="${line% *}" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-            best=${line% *}
-            rss=${line#* }
+        wall=${line%% *}
+        if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+            best=$wall
+            read -r _ rss u s <<<"$line"
+            cpu=$(echo "$u + $s" | bc -l)
         fi
     done
-    n=$(grep -o '[0-9][0-9]* complaints' "$out/err" | head -1)
-    printf '%-8s %-10s %12s %8s s %8.1f MB\n' "$name" "$*" "$n" "$best" "$(echo "$rss / 1024" | bc -l)"
+    n=$(grep -o '[0-9][0-9]* complaints,' "$out/err" | head -1)
+    printf '%-8s %-12s %18s %7s s wall %7.2f s cpu %8.1f MB\n' "$name" "$*" "${n%,}" "$best" \
+        "$cpu" "$(echo "$rss / 1024" | bc -l)"
 }
 
 echo "kesu report benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, best of $runs"
