@@ -980,14 +980,32 @@ out:
 int app_deadline_explain(const struct app *a, const struct stage_deadline *d, struct buf *out,
                          struct ks_error *err)
 {
+    int64_t p = d->clock.paused_secs;
+    char due[KS_TIME_STRLEN];
+    int bad = 0;
     int rc =
         esc_explain(&a->cal, &a->zone, d->clock.started_at, d->clock.period, d->rule, out, err);
-    if (rc == 0 && d->clock.paused_secs > 0)
-        rc = buf_addf(out, "; paused %lld s in all, due moved later by that",
-                      (long long)d->clock.paused_secs) < 0
-                 ? ks_fail(err, KS_ELIMIT, "explain", "explanation too long")
-                 : 0;
-    return rc;
+
+    if (rc < 0)
+        return rc;
+    /* esc_explain counts the period from the start; pauses move the due instant later by the
+     * time paused, and the one extension is already in d's period. */
+    if (d->clock.extended)
+        bad |= buf_adds(out, "（已延期一次，按延期后的期限计）");
+    if (p > 0 || d->clock.paused_at != KS_TIME_NONE) {
+        if (p % 3600 == 0)
+            bad |= buf_addf(out, "；暂停共 %lld 小时", (long long)(p / 3600));
+        else if (p % 60 == 0)
+            bad |= buf_addf(out, "；暂停共 %lld 分钟", (long long)(p / 60));
+        else
+            bad |= buf_addf(out, "；暂停共 %lld 秒", (long long)p);
+        if (d->clock.paused_at != KS_TIME_NONE)
+            bad |= buf_adds(out, "，现仍暂停，截止时间待恢复后再算");
+        else
+            bad |= buf_addf(out, "，截止顺延至 %s",
+                            ks_time_format(d->clock.due_at, a->zone.utc_offset_min, due));
+    }
+    return bad ? ks_fail(err, KS_ELIMIT, "explain", "explanation too long") : 0;
 }
 
 /* ---- incidents ------------------------------------------------------------------------- */

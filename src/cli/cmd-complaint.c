@@ -350,12 +350,36 @@ static void print_event_details(const struct event *ev)
                 printf("\n%38s· %s", "", detail);
         }
     } else if (strcmp(ev->kind, EV_DEADLINE) == 0) {
+        static const struct {
+            const char *op, *label;
+        } ops[] = {{"paused", "暂停 "}, {"resumed", "恢复 "}, {"extended", "延期 "}};
         enum wf_state st = WF_STATE_NEW;
-        json_unpack(d, "{s?s, s?s, s?s}", "stage", &stage, "due_at", &due, "rule", &rule);
+        const char *op = NULL, *period = NULL, *reason = NULL, *op_label = "";
+        json_unpack(d, "{s?s, s?s, s?s, s?s, s?s, s?s}", "stage", &stage, "due_at", &due, "rule",
+                    &rule, "op", &op, "period", &period, "reason", &reason);
         if (stage && wf_state_parse(stage, &st, NULL) == 0)
             stage = wf_state_label(st);
-        printf(" %s%s 截止 %s%s%s", ev->note && strcmp(ev->note, "started") == 0 ? "开始 " : "",
-               stage ? stage : "", due ? due : "", rule ? "  " : "", rule ? rule : "");
+        if (ev->note && strcmp(ev->note, "started") == 0)
+            op_label = "开始 ";
+        for (size_t j = 0; op && j < sizeof ops / sizeof ops[0]; j++)
+            if (strcmp(op, ops[j].op) == 0)
+                op_label = ops[j].label;
+        printf(" %s%s 截止 %s%s%s", op_label, stage ? stage : "", due ? due : "", rule ? "  " : "",
+               rule ? rule : "");
+        if (op && strcmp(op, "extended") == 0 && period)
+            printf("  期限改为 %s", period);
+        if (reason && *reason)
+            printf("  原因：%s", reason);
+    } else if (strcmp(ev->kind, EV_CHECKLIST) == 0) {
+        json_int_t level = 0;
+        json_t *items = NULL;
+        json_unpack(d, "{s?I, s?o}", "level", &level, "items", &items);
+        printf(" 应急处置清单%s", level == 1 ? "（一级响应）" : "");
+        json_array_foreach(items, i, v)
+        {
+            if (json_is_string(v))
+                printf("\n%38s· %s", "", json_string_value(v));
+        }
     } else if (strcmp(ev->kind, EV_EDIT) == 0) {
         json_t *changed = json_object_get(d, "changed");
         json_object_foreach(changed, k, v)

@@ -87,6 +87,10 @@ expect_match "checklist event" "$out" "system +checklist"
 expect_ok "show urgent --json" kesu show "$urgent" --json
 expect_match "checklist in the timeline" "$out" "立即上报公司领导并按指示处理"
 expect_match "checklist has every item" "$out" "24小时内书面报告"
+# kesu show lists the items too, one a line under the checklist event.
+expect_ok "show urgent again" kesu show "$urgent"
+expect_match "checklist items in kesu show" "$out" "^ +· 保护现场$"
+expect_match "the last item too" "$out" "^ +· 24小时内书面报告$"
 
 # Six similar complaints within two hours: one incident holds them all.
 for i in 1 2 3 4 5 6; do
@@ -117,12 +121,18 @@ KESU_NOW=2026-09-30T13:00:00+08:00 expect_ok "pause" kesu clock "$c" pause --rea
 KESU_NOW=2026-09-30T15:00:00+08:00 expect_ok "resume" kesu clock "$c" resume
 expect_ok "show after pause" kesu show "$c"
 expect_match "due moved by the two paused hours" "$out" "截止 due 2026-10-01T14:00:00\+08:00"
+expect_match "the pause and its reason in the timeline" "$out" "期限 暂停 待受理 .*原因：等待客户提供发票原件"
+expect_match "the resume in the timeline" "$out" "期限 恢复 待受理 截止 2026-10-01T14:00:00"
+expect_match "the explanation names the rule and the pause" "$out" \
+    "投诉接收：24小时内回复顾客，自 2026-09-30T12:00:00\+08:00 起.*暂停共 2 小时，截止顺延至 2026-10-01T14:00:00\+08:00"
 expect_exit 77 "a handler may not extend" kesu clock "$c" extend --to 48h --reason 需要更多时间 --as li
 expect_exit 64 "extend without a period or a reason" kesu clock "$c" extend --to
 KESU_NOW=2026-09-30T16:00:00+08:00 expect_ok "a leader extends" \
     kesu clock "$c" extend --to 48h --reason '需要供应商确认' --as zhang
 expect_ok "show after extend" kesu show "$c"
 expect_match "due moved to 48 h" "$out" "截止 due 2026-10-02T14:00:00\+08:00"
+expect_match "the extension, its period and reason" "$out" "期限 延期 待受理 .*期限改为 48 hours  原因：需要供应商确认"
+expect_match "the explanation says it was extended" "$out" "已延期一次"
 expect_ok "show --json after extend" kesu show "$c" --json
 expect_match "pause in the timeline" "$out" '"op": "paused"'
 expect_match "its reason" "$out" "等待客户提供发票原件"
