@@ -1,8 +1,9 @@
 // 报表: the report of a period (month, quarter, year or two dates) for the caller's department
 // subtree or, for leaders and admins, any department or the whole organisation, from
 // GET /reports/summary?charts=1: volume and its change, kesu's own SVG charts (the ones the HTML
-// report prints), timeliness per stage, the overdue list, quality, the department roll-up, and
-// the report as XLSX, CSV or HTML to download.
+// report prints), timeliness per stage, the first 100 entries of the long lists (rows=100: a
+// year can have a hundred thousand late stages), quality, the department roll-up, and the whole
+// report as XLSX, CSV or HTML to download.
 // Exports: reportPage(el, params): renders into el for the route #/report?kind=month&period=
 // 2026-11&department=..., (kind: month | quarter | year | range; range uses from and to).
 // app.js wires it: nav entry ['#/report', '报表 / Report'] and
@@ -30,7 +31,7 @@ const words = {
   median: ['中位数(工作日)', 'Median (working days)'], p90: ['P90(工作日)', 'P90 (working days)'],
   overdue: ['超时清单', 'Overdue'], title: ['标题', 'Title'], number: ['编号', 'Number'],
   due_at: ['期限', 'Due'], met_at: ['完成', 'Met'], late: ['超时(工作日)', 'Late (working days)'],
-  more_rows: ['另有 {0} 条，见下载的报表', '{0} more in the downloaded report'],
+  first_rows: ['仅显示前 {0} 条，全部见下载的报表', 'The first {0} only: the downloaded report has them all'],
   quality: ['服务质量', 'Quality'], answered: ['回访有效', 'Surveys answered'],
   average: ['满意度均分', 'Average score'], satisfied: ['满意率(4-5分)', 'Satisfied (4-5)'],
   reopen_rate: ['重开率', 'Reopen rate'], compensation: ['赔偿与补偿(元)', 'Compensation (yuan)'],
@@ -53,7 +54,7 @@ const w = (key, ...args) => {
 
 // The charts in the order the HTML report shows them.
 const CHARTS = ['trend', 'category', 'channel', 'pareto_defects', 'pareto_causes', 'responsibility', 'departments'];
-const OVERDUE_SHOWN = 100;
+const ROWS = 100; // entries of each long list (overdue, repeats, dissatisfied) the page asks for
 const KINDS = ['month', 'quarter', 'year', 'range'];
 
 const pct = (v) => (v === null || v === undefined ? '–' : `${(v * 100).toFixed(1)}%`);
@@ -108,17 +109,20 @@ function volume(r) {
         .filter((row) => row.length > 1)));
 }
 
+// The note under a list the server cut to ROWS entries.
+const cut = (list) => (list.length >= ROWS ? h('p', { class: 'muted' }, w('first_rows', ROWS)) : null);
+
 function timeliness(r) {
   const tl = r.timeliness;
   const rows = [...tl.stages, tl.whole].map((s) => [s.label, s.judged, s.within, pct(s.share), s.running, wd(s.median_workdays), wd(s.p90_workdays)]);
-  const od = tl.overdue.slice(0, OVERDUE_SHOWN).map((o) => [
+  const od = tl.overdue.map((o) => [
     numberLink(o.number), o.title || '', deptName(o.department), o.stage_label, fmtTime(o.due_at), fmtTime(o.met_at), o.late_workdays]);
   return h('section', { class: 'card', id: 'report-timeliness' },
     h('h2', {}, w('timeliness')),
     table([w('stage'), w('judged'), w('within'), w('share'), w('running'), w('median'), w('p90')], rows),
-    h('h3', {}, w('overdue'), ' ', h('span', { class: 'count' }, String(tl.overdue.length))),
+    h('h3', {}, w('overdue')),
     table([w('number'), w('title'), w('department'), w('stage'), w('due_at'), w('met_at'), w('late')], od),
-    tl.overdue.length > OVERDUE_SHOWN ? h('p', { class: 'muted' }, w('more_rows', tl.overdue.length - OVERDUE_SHOWN)) : null);
+    cut(tl.overdue));
 }
 
 function quality(r) {
@@ -132,8 +136,10 @@ function quality(r) {
     ]),
     h('h3', {}, w('repeats')),
     table([w('customer'), w('defect'), w('count')], q.repeats.map((x) => [x.customer, x.defect_label, x.count])),
+    cut(q.repeats),
     h('h3', {}, w('dissatisfied')),
-    table([w('number'), w('score'), w('comment')], s.dissatisfied.map((x) => [numberLink(x.number), x.score, x.comment || ''])));
+    table([w('number'), w('score'), w('comment')], s.dissatisfied.map((x) => [numberLink(x.number), x.score, x.comment || ''])),
+    cut(s.dissatisfied));
 }
 
 function departments(r) {
@@ -220,7 +226,7 @@ export async function reportPage(el, params) {
   const query = toQuery(params);
   let r;
   try {
-    ({ data: r } = await api('GET', '/reports/summary', null, { query: { ...query, charts: 1 } }));
+    ({ data: r } = await api('GET', '/reports/summary', null, { query: { ...query, charts: 1, rows: ROWS } }));
   } catch (err) {
     showProblem(err, el.querySelector('#report-form'));
     return;

@@ -1,6 +1,7 @@
 /* GET /api/v1/reports/summary: the report of one period and department subtree, made by
  * report_read() exactly as `kesu report` makes it, as JSON (the same JSON, optionally with the
- * charts as SVG for the UI) or as a CSV, HTML or XLSX file to download.
+ * charts as SVG and the long lists cut to their first `rows` entries, for the UI) or as a CSV,
+ * HTML or XLSX file to download.
  * Scope: leaders and admins may ask for any department or the whole organisation; everyone
  * else (viewers included: a report only reads) gets their own department's subtree, and a
  * department outside it is 403. A report holds no personal data (no customer phone or e-mail,
@@ -18,10 +19,11 @@
 #include "lib/xalloc.h"
 #include "lib/banned.h"
 
-#define TOP_MAX 1000
+#define TOP_MAX  1000
+#define ROWS_MAX 100000
 
-static const char *const params[] = {"period",     "quarter", "year",   "from", "to",
-                                     "department", "format",  "charts", "top",  NULL};
+static const char *const params[] = {"period", "quarter", "year", "from", "to", "department",
+                                     "format", "charts",  "top",  "rows", NULL};
 
 /* The period the query names (exactly one way), or the current month when it names none. */
 static int parse_period(const struct http_req *req, struct report_period *p, struct ks_error *err)
@@ -84,9 +86,11 @@ static int scope(struct http_req *req, const char **department, struct ks_error 
     return rc;
 }
 
-static int parse_top(const struct http_req *req, size_t *out, struct ks_error *err)
+/* An optional count parameter of 1 to max; 0 when absent. */
+static int parse_count(const struct http_req *req, const char *name, long max, size_t *out,
+                       struct ks_error *err)
 {
-    const char *v = req_query(req, "top");
+    const char *v = req_query(req, name);
     char *end;
     long n;
 
@@ -94,8 +98,8 @@ static int parse_top(const struct http_req *req, size_t *out, struct ks_error *e
     if (!v)
         return 0;
     n = strtol(v, &end, 10);
-    if (*end || end == v || n < 1 || n > TOP_MAX)
-        return ks_fail(err, KS_EINVAL, "top", "top: '%.20s' is not 1 to %d", v, TOP_MAX);
+    if (*end || end == v || n < 1 || n > max)
+        return ks_fail(err, KS_EINVAL, name, "%s: '%.20s' is not 1 to %ld", name, v, max);
     *out = (size_t)n;
     return 0;
 }
@@ -185,12 +189,14 @@ int h_report_summary(struct http_req *req, struct http_resp *resp, struct ks_err
     const char *format = req_query(req, "format"), *charts_v = req_query(req, "charts");
     struct report_period period;
     struct report r;
-    size_t top;
+    size_t top, rows;
     bool charts = false;
     int rc;
 
     if ((rc = req_query_only(req, params, err)) < 0 || (rc = scope(req, &department, err)) < 0 ||
-        (rc = parse_period(req, &period, err)) < 0 || (rc = parse_top(req, &top, err)) < 0)
+        (rc = parse_period(req, &period, err)) < 0 ||
+        (rc = parse_count(req, "top", TOP_MAX, &top, err)) < 0 ||
+        (rc = parse_count(req, "rows", ROWS_MAX, &rows, err)) < 0)
         return rc;
     if (!format)
         format = "json";
@@ -219,6 +225,8 @@ int h_report_summary(struct http_req *req, struct http_resp *resp, struct ks_err
         };
         rc = report_read(&src, &period, department, &r, err);
     }
+    if (rc == 0 && rows)
+        report_truncate_lists(&r, rows);
     if (rc == 0)
         rc = respond(&r, format, charts, resp, err);
     report_release(&r);

@@ -106,6 +106,26 @@ void report_release(struct report *r)
     report_init(r);
 }
 
+void report_truncate_lists(struct report *r, size_t n)
+{
+    struct report_quality *q = &r->quality;
+
+    for (; r->n_overdue > n; r->n_overdue--) {
+        free(r->overdue[r->n_overdue - 1].number);
+        free(r->overdue[r->n_overdue - 1].title);
+        free(r->overdue[r->n_overdue - 1].department);
+    }
+    for (; q->n_dissatisfied > n; q->n_dissatisfied--) {
+        free(q->dissatisfied[q->n_dissatisfied - 1].number);
+        free(q->dissatisfied[q->n_dissatisfied - 1].comment);
+    }
+    for (; q->n_repeats > n; q->n_repeats--) {
+        free(q->repeats[q->n_repeats - 1].customer);
+        free(q->repeats[q->n_repeats - 1].defect);
+        free(q->repeats[q->n_repeats - 1].defect_label);
+    }
+}
+
 void report_compare(struct report *r, int64_t prev_received, int64_t yoy_received)
 {
     r->volume.has_prev = r->volume.has_yoy = true;

@@ -153,6 +153,10 @@ struct report {
 void report_init(struct report *r);
 void report_release(struct report *r);
 
+/* Keeps at most n entries of each long list (overdue, dissatisfied cases, repeats), freeing
+ * the rest: a screen shows the first ones and the downloaded report has them all. */
+void report_truncate_lists(struct report *r, size_t n);
+
 /* Records the received counts of the previous period and of the same period last year. */
 void report_compare(struct report *r, int64_t prev_received, int64_t yoy_received);
 

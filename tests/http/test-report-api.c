@@ -397,6 +397,8 @@ static void bad_input_names_the_field(void **state)
         {"period=2026-10&year=2026", "period"},
         {"period=2026-10&format=pdf", "format"},
         {"period=2026-10&top=0", "top"},
+        {"period=2026-10&rows=0", "rows"},
+        {"period=2026-10&rows=many", "rows"},
         {"period=2026-10&charts=maybe", "charts"},
         {"period=2026-10&format=csv&charts=1", "charts"},
         {"period=2026-10&department=", "department"},
@@ -474,6 +476,27 @@ static void charts_for_the_ui(void **state)
     api_res_free(&r);
 }
 
+/* rows=N keeps the first N entries of the long lists (the UI asks for 100 of a year's
+ * hundred thousand late stages); every other figure stays. */
+static void rows_cuts_the_long_lists(void **state)
+{
+    struct api_res all = get(admin, OCTOBER), cut = get(admin, OCTOBER "&rows=1");
+    json_t *od_all, *od_cut;
+    (void)state;
+
+    expect(&all, 200, "all rows");
+    expect(&cut, 200, "rows=1");
+    od_all = json_object_get(json_object_get(all.json, "timeliness"), "overdue");
+    od_cut = json_object_get(json_object_get(cut.json, "timeliness"), "overdue");
+    assert_true(json_array_size(od_all) >= 3);
+    assert_int_equal(json_array_size(od_cut), 1);
+    assert_true(json_equal(json_array_get(od_all, 0), json_array_get(od_cut, 0)));
+    assert_int_equal(NUM(&cut, "volume", "received"), 4);
+    assert_int_equal(NUM(&cut, "quality", "satisfaction", "answered"), 2);
+    api_res_free(&all);
+    api_res_free(&cut);
+}
+
 /* The route's JSON is the JSON of `kesu report` for the same period, scope and moment. */
 static void the_same_report_as_the_cli(void **state)
 {
@@ -511,6 +534,7 @@ int main(void)
         cmocka_unit_test(bad_input_names_the_field),
         cmocka_unit_test(downloads_in_every_format),
         cmocka_unit_test(charts_for_the_ui),
+        cmocka_unit_test(rows_cuts_the_long_lists),
         cmocka_unit_test(the_same_report_as_the_cli),
     };
     return cmocka_run_group_tests(tests, start, stop);
