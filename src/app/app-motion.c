@@ -129,10 +129,11 @@ static int queue(struct app *a, struct store_tx *tx, int64_t complaint_id, const
                  json_t *payload, int64_t now, struct app_sweep_stats *st, json_t *ids,
                  struct ks_error *err)
 {
+    const struct preset *pr = app_preset(a); /* one version for the whole loop */
     int rc = 0;
 
-    for (size_t i = 0; rc == 0 && i < a->preset.n_channels; i++) {
-        const struct preset_channel *ch = &a->preset.channels[i];
+    for (size_t i = 0; rc == 0 && i < pr->n_channels; i++) {
+        const struct preset_channel *ch = &pr->channels[i];
         const char *to = ch->kind == CHANNEL_SMTP ? email : other;
         struct outbox_msg m;
         char *p;
@@ -185,7 +186,7 @@ static int tell(struct app *a, struct store_tx *tx, const struct complaint *c, c
         n.number = xstrdup(c ? c->number : code);
         rc = store_notification_insert(tx, &n, err);
         notification_release(&n);
-        if (rc < 0 || a->preset.n_channels == 0)
+        if (rc < 0 || app_preset(a)->n_channels == 0)
             break;
         if (st)
             st->notices++;
@@ -211,7 +212,7 @@ int app_render(struct app *a, const char *code, const struct complaint *c, int64
                const char *incident, struct buf *subject_out, struct buf *body_out,
                struct ks_error *err)
 {
-    const struct preset_template *t = preset_template_find(&a->preset, code);
+    const struct preset_template *t = preset_template_find(app_preset(a), code);
     char received[KS_TIME_STRLEN], due[KS_TIME_STRLEN];
     struct buf survey;
     int rc = 0;
@@ -234,7 +235,7 @@ int app_render(struct app *a, const char *code, const struct complaint *c, int64
         {"status", wf_state_label(c->status)},
         {"reply", c->reply},
         {"survey_url", buf_str(&survey)},
-        {"org_name", a->preset.title},
+        {"org_name", app_preset(a)->title},
         {"incident", incident ? incident : c->incident},
     };
     size_t nv = sizeof(vars) / sizeof(vars[0]);
@@ -317,14 +318,14 @@ int app_next_action(const struct app *a, const struct stage_deadline *d, int64_t
          * strictly, so the action is surely due then. */
         if (d->warned == 0) {
             int64_t span = k->due_at - k->started_at - k->paused_secs;
-            *out =
-                k->started_at + k->paused_secs + span * preset_warn_percent(&a->preset) / 100 + 1;
+            *out = k->started_at + k->paused_secs +
+                   span * preset_warn_percent(app_preset(a)) / 100 + 1;
         } else {
             *out = k->due_at + 1;
         }
         return 0;
     }
-    preset_escalation(&a->preset, &chain, &n_chain);
+    preset_escalation(app_preset(a), &chain, &n_chain);
     if (d->escalated < 0 || (size_t)d->escalated >= n_chain)
         return 0;
     *out = k->due_at;
@@ -351,7 +352,8 @@ static int sweep_one(struct app *a, struct store_tx *tx, struct stage_deadline *
 
     complaint_init(&c);
     if ((rc = store_complaint_get(tx, d->number, &c, err)) < 0 ||
-        (rc = esc_sweep_preset(&a->preset, &d->clock, &es, &a->cal, &a->zone, now, &out, err)) < 0)
+        (rc = esc_sweep_preset(app_preset(a), &d->clock, &es, &a->cal, &a->zone, now, &out, err)) <
+            0)
         goto out;
     for (size_t i = 0; rc == 0 && i < out.n; i++) {
         const struct esc_action *x = &out.v[i];
@@ -362,7 +364,7 @@ static int sweep_one(struct app *a, struct store_tx *tx, struct stage_deadline *
         ks_time_format(x->due_at, a->zone.utc_offset_min, due);
         if (x->kind == ESC_WARN)
             snprintf(title, sizeof title, "%s %s: %d%% of the time used, due %s", c.number, stage,
-                     preset_warn_percent(&a->preset),
+                     preset_warn_percent(app_preset(a)),
                      ks_time_format(d->clock.due_at, a->zone.utc_offset_min, due));
         else if (x->kind == ESC_BREACH)
             snprintf(title, sizeof title, "%s %s: overdue since %s", c.number, stage, due);
@@ -568,16 +570,16 @@ static int start_whole(struct app *a, struct store_tx *tx, const struct complain
     char per[32], label[96];
     int rc;
 
-    if (a->preset.whole.n <= 0)
+    if (app_preset(a)->whole.n <= 0)
         return 0;
     stage_deadline_init(&d);
     d.complaint_id = c->id;
     d.stage = WF_STATE_NEW;
     d.whole = true;
-    dl_period_format(a->preset.whole, per, sizeof per);
+    dl_period_format(app_preset(a)->whole, per, sizeof per);
     snprintf(label, sizeof label, "whole complaint: %s", per);
     d.rule = xstrdup(label);
-    rc = stage_clock_start(&d.clock, &a->cal, &a->zone, now, a->preset.whole, err);
+    rc = stage_clock_start(&d.clock, &a->cal, &a->zone, now, app_preset(a)->whole, err);
     if (rc == 0)
         rc = app_next_action(a, &d, &d.next_action_at, err);
     if (rc == 0)
@@ -599,7 +601,7 @@ static int emergency(struct app *a, struct store_tx *tx, const struct complaint 
     char title[512];
     int rc;
 
-    if ((rc = esc_emergency(&a->preset, c, &em, err)) < 0 || !em.emergency)
+    if ((rc = esc_emergency(app_preset(a), c, &em, err)) < 0 || !em.emergency)
         return rc;
     who = json_array();
     for (size_t i = 0; rc == 0 && i < em.n_notify; i++) {
@@ -635,7 +637,7 @@ static size_t surge_words(const struct app *a, const struct complaint *c, const 
                           size_t max)
 {
     const struct preset_category *cat =
-        c->category ? preset_category_find(&a->preset, c->category) : NULL;
+        c->category ? preset_category_find(app_preset(a), c->category) : NULL;
     size_t n = 0;
 
     for (size_t i = 0; cat && i < cat->n_keywords && n < max; i++)
@@ -821,7 +823,7 @@ static int surge(struct app *a, struct store_tx *tx, struct complaint *c, int64_
     size_t n_rules, n_g = 0, n_open = 0;
     int rc;
 
-    preset_surge_rules(&a->preset, &rules, &n_rules);
+    preset_surge_rules(app_preset(a), &rules, &n_rules);
     if (n_rules == 0)
         return 0;
     self.number = c->number;
@@ -943,7 +945,7 @@ int app_clock(struct app *a, const char *number, enum app_clock_op op, const str
         struct dl_period cur;
         if (to) {
             longer = *to;
-        } else if (preset_limit_for(&a->preset, c.status, &c, &cur, &rule, NULL) == 0 && rule) {
+        } else if (preset_limit_for(app_preset(a), c.status, &c, &cur, &rule, NULL) == 0 && rule) {
             longer = rule->extend_to;
         }
         if (longer.n <= 0)

@@ -2,7 +2,8 @@
  * complaint passes through the warning, the breach and every escalation step, each once; an
  * urgent complaint tells the leaders at once; a burst of alike complaints opens one incident;
  * the acknowledgement reaches a loopback webhook signed, after two failures, exactly once; a
- * webhook whose secret variable is unset sends nothing and says which variable is missing. */
+ * webhook whose secret variable is unset sends nothing and says which variable is missing; a
+ * preset version uploaded while running is the one registration follows. */
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "harness/harness.h"
+#include "app/app-admin.h"
 #include "app/app-motion.h"
 #include "lib/embed.h"
 #include "lib/xalloc.h"
@@ -291,6 +293,31 @@ static void burst_of_alike_complaints_opens_one_incident(void **state)
     fx_close(&f);
 }
 
+static void an_uploaded_preset_without_surge_rules_opens_no_incident(void **state)
+{
+    const struct app_preset_gen *gen = NULL;
+    const struct embed_file *e = embed_find("presets/generic.yaml");
+    struct store_tx *tx = NULL;
+    struct incident *is = NULL;
+    size_t n = 0;
+    struct fx f;
+    (void)state;
+    fx_open(&f, 0);
+    char *yaml = th_fmt("%.*s\nsurge: []\n", (int)e->size, (const char *)e->data);
+    assert_int_equal(app_preset_put(&f.a, yaml, strlen(yaml), app_preset_gen(&f.a)->version,
+                                    "admin", NULL, at(2, 8), &gen, &f.err),
+                     0);
+    for (int i = 0; i < 7; i++)
+        free(reg(&f, "工作人员服务态度很差", NULL, at(2, 9) + i * 300));
+    assert_int_equal(store_tx_begin(f.a.store, STORE_TX_READ, &tx, NULL), 0);
+    assert_int_equal(store_incident_list(tx, false, &is, &n, NULL), 0);
+    store_tx_rollback(&tx);
+    assert_int_equal(n, 0);
+    incident_array_free(&is, n);
+    free(yaml);
+    fx_close(&f);
+}
+
 static void ack_reaches_a_failing_webhook_once_after_retries(void **state)
 {
     struct app_deliver_stats st = {0};
@@ -376,6 +403,7 @@ int main(void)
         cmocka_unit_test(complaint_passes_warning_breach_and_every_step_once),
         cmocka_unit_test(urgent_complaint_tells_the_leader_at_once),
         cmocka_unit_test(burst_of_alike_complaints_opens_one_incident),
+        cmocka_unit_test(an_uploaded_preset_without_surge_rules_opens_no_incident),
         cmocka_unit_test(ack_reaches_a_failing_webhook_once_after_retries),
         cmocka_unit_test(webhook_without_its_secret_sends_nothing_and_names_the_variable),
     };
