@@ -7,6 +7,8 @@
 # The URL is also written to DIR/url. `pg-test.sh stop DIR` stops the server and removes DIR.
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the unprivileged user
 # $KS_PG_USER (default nobody). Usable as a ctest fixture (FIXTURES_SETUP/FIXTURES_CLEANUP).
+# The server runs with fsync=off (tests need no durability); $KS_PG_OPTS adds server options
+# after it, e.g. KS_PG_OPTS='-c fsync=on' for a benchmark that must pay for durable commits.
 set -euo pipefail
 
 usage() {
@@ -57,7 +59,8 @@ start() {
     for _ in 1 2 3 4 5; do
         port=$((20000 + RANDOM % 40000))
         if as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$log" -w -t 30 \
-            -o "-c listen_addresses='' -k $dir/sock -p $port -c fsync=off" start >/dev/null; then
+            -o "-c listen_addresses='' -k $dir/sock -p $port -c fsync=off ${KS_PG_OPTS:-}" \
+            start >/dev/null; then
             break
         fi
         port=

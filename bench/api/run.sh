@@ -1,18 +1,28 @@
 #!/usr/bin/env bash
-# The HTTP API benchmark (issue 4): a fresh database with $BENCH_ROWS generated complaints
-# (default 1,000,000), `kesu serve` on a free loopback port, then wrk at 32 connections against
-# /healthz (the baseline), fetch by number, a filtered list, full-text search (a 4-character
-# and a 2-character query) and durable registration. Prints requests/s, p50/p99 and the
-# server's peak resident memory per endpoint, each rate also as a share of /healthz, and the
-# verdict on the issue's targets last.
+# The HTTP API benchmark (issues 4 and 8): a fresh database with $BENCH_ROWS generated complaints
+# (default 1,000,000), `kesu serve` on a free loopback port (or two of them on one PostgreSQL
+# database), then wrk at 32 connections against /healthz (the baseline), fetch by number, a
+# filtered list, full-text search (a 4-character and a 2-character query) and durable
+# registration. Prints requests/s, p50/p99 and the server's peak resident memory per endpoint,
+# each rate also as a share of /healthz, and the verdict on the issue's targets last.
 #
 #   bench/api/run.sh [BUILD_DIR]        (make bench runs it through bench/run.sh)
 #
-# Environment: BENCH_ROWS (rows to generate), BENCH_DB (reuse this generated database instead
-# of making one; registrations are added to it), BENCH_DURATION (seconds per endpoint, 15),
-# BENCH_WARMUP (seconds, 5), BENCH_CONNS (32), BENCH_THREADS (wrk threads, 2),
+# Environment: BENCH_ROWS (rows to generate), BENCH_DB (reuse this generated SQLite database
+# instead of making one; registrations are added to it), BENCH_DURATION (seconds per endpoint,
+# 15), BENCH_WARMUP (seconds, 5), BENCH_CONNS (32), BENCH_THREADS (wrk threads, 2),
 # BENCH_SERVE_THREADS (kesu serve --threads; default: its own), BENCH_WORK (a directory to
-# keep the database and logs in; default a temporary one, removed at the end).
+# keep the database and logs in; default a temporary one, removed at the end), BENCH_ENDPOINTS
+# (which of "healthz get list search search2 create" to run; default all).
+#
+# PostgreSQL (issue 8): BENCH_PG=postgres://... serves from that database, BENCH_PG=start from
+# a throw-away server started with scripts/pg-test.sh (fsync on, so commits are as durable as
+# SQLite's) and stopped at the end. A database without complaints is first filled: the
+# complaints are generated into SQLite (bench-gen, or BENCH_DB) and moved with `kesu copy`,
+# then ANALYZEd; one that has complaints is used as it is (registrations are added to it).
+# BENCH_NODES=2 starts two `kesu serve` on that one database and runs two wrk processes at
+# once, each with half the connections against one node; a rate is the sum of the two, a
+# latency the worse of the two. wrk, PostgreSQL and the nodes share this machine's cores.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,14 +35,25 @@ duration=${BENCH_DURATION:-15}
 warmup=${BENCH_WARMUP:-5}
 conns=${BENCH_CONNS:-32}
 wthreads=${BENCH_THREADS:-2}
+pg=${BENCH_PG:-}
+nodes=${BENCH_NODES:-1}
+endpoints=${BENCH_ENDPOINTS:-healthz get list search search2 create}
 password=bench-$$-password
 
 for f in "$kesu" "$gen"; do
     [ -x "$f" ] || { echo "bench: $f is missing; build it first (make build)" >&2; exit 1; }
 done
+case $nodes in
+1 | 2) ;;
+*) echo "bench: BENCH_NODES must be 1 or 2" >&2; exit 1 ;;
+esac
+[ "$nodes" -eq 1 ] || [ -n "$pg" ] ||
+    { echo "bench: two nodes need one shared database: set BENCH_PG" >&2; exit 1; }
 command -v wrk >/dev/null || KS_DEPS_EXTRA=wrk "$root/scripts/deps.sh"
 command -v sqlite3 >/dev/null && command -v jq >/dev/null && command -v curl >/dev/null ||
     "$root/scripts/deps.sh"
+[ -z "$pg" ] || command -v psql >/dev/null ||
+    { echo "bench: psql is missing; install postgresql-client" >&2; exit 1; }
 
 if [ -n "${BENCH_WORK:-}" ]; then
     work=$BENCH_WORK
@@ -40,106 +61,181 @@ if [ -n "${BENCH_WORK:-}" ]; then
 else
     work=$(mktemp -d /tmp/kesu-bench.XXXXXX)
 fi
-server=""
-sampler=""
+servers=()
+samplers=()
+pgdir=""
 cleanup() {
-    [ -n "$sampler" ] && kill "$sampler" 2>/dev/null || true
-    if [ -n "$server" ]; then
-        kill -TERM "$server" 2>/dev/null || true
-        wait "$server" 2>/dev/null || true
-    fi
+    local p
+    for p in "${samplers[@]}"; do
+        kill "$p" 2>/dev/null || true
+    done
+    for p in "${servers[@]}"; do
+        kill -TERM "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    [ -z "$pgdir" ] || "$root/scripts/pg-test.sh" stop "$pgdir" || true
     [ -n "${BENCH_WORK:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
 
 # ---- the database ------------------------------------------------------------------------
+# The generated SQLite database: the one served, or the source of the PostgreSQL copy.
 if [ -n "${BENCH_DB:-}" ]; then
-    db=$BENCH_DB
-    [ -f "$db" ] || { echo "bench: BENCH_DB '$db' does not exist" >&2; exit 1; }
-    "$kesu" init --db "$db" --admin-password "$password" >/dev/null
-    "$kesu" user passwd admin --db "$db" --password "$password" >/dev/null
+    sqlite_db=$BENCH_DB
+    [ -f "$sqlite_db" ] || { echo "bench: BENCH_DB '$sqlite_db' does not exist" >&2; exit 1; }
 else
-    db=$work/bench.db
-    rm -f "$db" "$db-wal" "$db-shm"
-    "$kesu" init --db "$db" --admin-password "$password" >/dev/null
-    echo "bench: generating $rows complaints into $db" >&2
-    "$gen" --db "$db" --rows "$rows"
+    sqlite_db=$work/bench.db
 fi
-complaints=$(sqlite3 "$db" "SELECT count(*) FROM complaints")
+generate() {
+    if [ -n "${BENCH_DB:-}" ]; then
+        "$kesu" init --db "$sqlite_db" --admin-password "$password" >/dev/null
+        "$kesu" user passwd admin --db "$sqlite_db" --password "$password" >/dev/null
+    else
+        rm -f "$sqlite_db" "$sqlite_db-wal" "$sqlite_db-shm"
+        "$kesu" init --db "$sqlite_db" --admin-password "$password" >/dev/null
+        echo "bench: generating $rows complaints into $sqlite_db" >&2
+        "$gen" --db "$sqlite_db" --rows "$rows"
+    fi
+}
+if [ -n "$pg" ]; then
+    if [ "$pg" = start ]; then
+        # Outside $work: as root the cluster belongs to an unprivileged user, who must reach it.
+        pgdir=$(mktemp -d /tmp/kesu-bench-pg.XXXXXX)
+        rmdir "$pgdir"
+        pg=$(KS_PG_OPTS="-c fsync=on ${KS_PG_OPTS:-}" "$root/scripts/pg-test.sh" start "$pgdir")
+    fi
+    db=$pg
+    dbq() { psql -qAtX "$db" -c "$1"; }
+    "$kesu" migrate --db "$db" >/dev/null
+    if [ "$(dbq "SELECT count(*) FROM complaints")" -eq 0 ]; then
+        generate
+        echo "bench: copying the complaints to PostgreSQL" >&2
+        "$kesu" copy --from "sqlite:$sqlite_db" --to "$db" >"$work/copy.out"
+        dbq "ANALYZE" >/dev/null
+    fi
+    "$kesu" user passwd admin --db "$db" --password "$password" >/dev/null
+    engine="PostgreSQL $(dbq "SHOW server_version" | cut -d' ' -f1) (fsync $(dbq "SHOW fsync"))"
+else
+    generate
+    db=$sqlite_db
+    dbq() { sqlite3 "$db" "$1"; }
+    engine="SQLite $(sqlite3 --version | cut -d' ' -f1)"
+fi
+complaints=$(dbq "SELECT count(*) FROM complaints")
 # Existing numbers to fetch: an even sample of up to 20,000 across the whole table.
 step=$((complaints / 20000 + 1))
-sqlite3 "$db" "SELECT number FROM complaints WHERE id % $step = 0" >"$work/numbers.txt"
+dbq "SELECT number FROM complaints WHERE id % $step = 0" >"$work/numbers.txt"
 
-# ---- the server --------------------------------------------------------------------------
+# ---- the servers -------------------------------------------------------------------------
 serve_args=(serve --db "$db" --listen 127.0.0.1:0)
 [ -n "${BENCH_SERVE_THREADS:-}" ] && serve_args+=(--threads "$BENCH_SERVE_THREADS")
-"$kesu" "${serve_args[@]}" >"$work/serve.out" 2>"$work/serve.log" &
-server=$!
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/serve.out")
-    [ -n "$port" ] && break
-    kill -0 "$server" 2>/dev/null || { cat "$work/serve.log" >&2; exit 1; }
-    sleep 0.1
+bases=()
+for n in $(seq "$nodes"); do
+    "$kesu" "${serve_args[@]}" >"$work/serve$n.out" 2>"$work/serve$n.log" &
+    servers+=($!)
+    port=""
+    for _ in $(seq 100); do
+        port=$(sed -n 's/^listening on .*:\([0-9][0-9]*\)$/\1/p' "$work/serve$n.out")
+        [ -n "$port" ] && break
+        kill -0 "${servers[-1]}" 2>/dev/null || { cat "$work/serve$n.log" >&2; exit 1; }
+        sleep 0.1
+    done
+    [ -n "$port" ] || { echo "bench: server $n did not start" >&2; exit 1; }
+    bases+=("http://127.0.0.1:$port")
 done
-[ -n "$port" ] || { echo "bench: the server did not start" >&2; exit 1; }
-base=http://127.0.0.1:$port
-token=$(curl -sf -X POST "$base/api/v1/sessions" -H 'Content-Type: application/json' \
+token=$(curl -sf -X POST "${bases[0]}/api/v1/sessions" -H 'Content-Type: application/json' \
     -d "{\"login\":\"admin\",\"password\":\"$password\"}" | jq -r .token)
 [ -n "$token" ] && [ "$token" != null ] || { echo "bench: login failed" >&2; exit 1; }
 
 export KS_TOKEN=$token KS_BENCH_LUA=$here KS_NUMBERS=$work/numbers.txt
 
-# Samples the server's resident memory every 100 ms, keeping the peak in $work/rss.<name>.
+# Samples a server's resident memory every 100 ms, keeping the peak in the file OUT.
 sample_rss() {
-    local out=$1 peak=0 kb
-    while kill -0 "$server" 2>/dev/null; do
-        kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$server/status" 2>/dev/null || echo 0)
+    local pid=$1 out=$2 peak=0 kb
+    while kill -0 "$pid" 2>/dev/null; do
+        kb=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
         [ "${kb:-0}" -gt "$peak" ] && { peak=$kb; echo "$peak" >"$out"; }
         sleep 0.1
     done
 }
 
-# run NAME SCRIPT [QUERY]: a warm-up, then the measured run; appends a result line.
+# wrk against every node at once, each with its share of the threads and connections (at
+# least one thread per node); ARGS... go to each wrk, its output to $work/wrk.NAME.NODE.
+wrk_all() {
+    local name=$1 i pids=()
+    shift
+    local t=$((wthreads / nodes)) c=$((conns / nodes))
+    [ "$t" -ge 1 ] || t=1
+    for i in $(seq "$nodes"); do
+        wrk -t"$t" -c"$c" "$@" "${bases[$((i - 1))]}" >"$work/wrk.$name.$i" &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+}
+
+# run NAME SCRIPT [QUERY]: a warm-up, then the measured run; appends a result line with the
+# summed rate, the worst p50, p99 and maximum, the summed errors and the largest peak RSS.
 results=$work/results.txt
 : >"$results"
 run() {
-    local name=$1 script=$2
+    local name=$1 script=$2 i
     export KS_QUERY=${3:-}
     if [ "$warmup" -gt 0 ]; then
-        wrk -t"$wthreads" -c"$conns" -d"${warmup}s" -s "$here/$script" "$base" >/dev/null
+        wrk_all warmup -d"${warmup}s" -s "$here/$script"
     fi
-    echo 0 >"$work/rss.$name"
-    sample_rss "$work/rss.$name" &
-    sampler=$!
-    wrk -t"$wthreads" -c"$conns" -d"${duration}s" --latency -s "$here/$script" "$base" \
-        >"$work/wrk.$name"
-    kill "$sampler" 2>/dev/null || true
-    wait "$sampler" 2>/dev/null || true
-    sampler=""
-    local line
-    line=$(grep '^KSBENCH ' "$work/wrk.$name" || true)
-    [ -n "$line" ] || { cat "$work/wrk.$name" >&2; exit 1; }
-    echo "$name ${line#KSBENCH } $(cat "$work/rss.$name")" >>"$results"
+    samplers=()
+    for i in $(seq "$nodes"); do
+        echo 0 >"$work/rss.$name.$i"
+        sample_rss "${servers[$((i - 1))]}" "$work/rss.$name.$i" &
+        samplers+=($!)
+    done
+    wrk_all "$name" -d"${duration}s" --latency -s "$here/$script"
+    for i in "${samplers[@]}"; do
+        kill "$i" 2>/dev/null || true
+        wait "$i" 2>/dev/null || true
+    done
+    samplers=()
+    for i in $(seq "$nodes"); do
+        grep -q '^KSBENCH ' "$work/wrk.$name.$i" || { cat "$work/wrk.$name.$i" >&2; exit 1; }
+    done
+    cat "$work"/rss."$name".* | sort -n | tail -n 1 >"$work/rss.$name"
+    grep -h '^KSBENCH ' "$work"/wrk."$name".* | awk -v name="$name" -v rss="$(cat "$work/rss.$name")" '
+        { r += $2; if ($3 > p50) p50 = $3; if ($4 > p99) p99 = $4; if ($5 > mx) mx = $5
+          st += $6; ot += $7 }
+        END { printf "%s %.1f %d %d %d %d %d %d\n", name, r, p50, p99, mx, st, ot, rss }' \
+        >>"$results"
     echo "bench: $name done" >&2
 }
 
-run healthz healthz.lua
-run get get.lua
-run list list.lua "status=investigating&severity=batch&limit=50"
-run search list.lua "q=芯轴断裂&limit=50"
-run search2 list.lua "q=断裂&limit=50"
-run create create.lua
+for e in $endpoints; do
+    case $e in
+    healthz) run healthz healthz.lua ;;
+    get) run get get.lua ;;
+    list) run list list.lua "status=investigating&severity=batch&limit=50" ;;
+    search) run search list.lua "q=芯轴断裂&limit=50" ;;
+    search2) run search2 list.lua "q=断裂&limit=50" ;;
+    create) run create create.lua ;;
+    *) echo "bench: unknown endpoint '$e' in BENCH_ENDPOINTS" >&2; exit 1 ;;
+    esac
+done
 
-hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$server/status")
-after=$(sqlite3 "$db" "SELECT count(*) FROM complaints")
+hwm=0
+for p in "${servers[@]}"; do
+    kb=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status")
+    [ "$kb" -gt "$hwm" ] && hwm=$kb
+done
+after=$(dbq "SELECT count(*) FROM complaints")
 
 # ---- the figures -------------------------------------------------------------------------
-sqlite_version=$(sqlite3 --version | cut -d' ' -f1)
+if [ "$nodes" -eq 1 ]; then
+    load="wrk -t$wthreads -c$conns -d${duration}s"
+else
+    load="2 nodes, one wrk per node at once, each -t$((wthreads / 2 > 0 ? wthreads / 2 : 1)) -c$((conns / 2)) -d${duration}s"
+fi
 cat <<EOF
 
-kesu HTTP API benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, SQLite $sqlite_version
-$complaints complaints before the run ($after after), wrk -t$wthreads -c$conns -d${duration}s
+kesu HTTP API benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $engine
+$complaints complaints before the run ($after after), $load
 EOF
 awk -v hwm="$hwm" '
     BEGIN {
@@ -159,8 +255,9 @@ awk -v hwm="$hwm" '
             # Pad by display width: a Chinese character is 3 bytes and 2 columns wide.
             t = label[name[i]]
             wide = gsub(/[\200-\377]/, "&", t) / 3
-            printf "%s%*s %10.0f %7.1f%% %9.2f %9.2f %8d %9.1f\n", label[name[i]],
-                   34 - (length(label[name[i]]) - wide), "", rps[i], 100 * rps[i] / base,
+            share = base > 0 ? sprintf("%7.1f%%", 100 * rps[i] / base) : "       -"
+            printf "%s%*s %10.0f %s %9.2f %9.2f %8d %9.1f\n", label[name[i]],
+                   34 - (length(label[name[i]]) - wide), "", rps[i], share,
                    p50[i], p99[i], bad[i], rss[i]
         }
         printf "server peak resident memory (VmHWM): %.1f MB\n", hwm / 1024
@@ -169,7 +266,7 @@ awk -v hwm="$hwm" '
             if (name[i] == "create")
                 printf "  durable creates >= 5000/s: %.0f/s  %s\n", rps[i],
                        (rps[i] >= 5000 ? "met" : "MISSED")
-            if (name[i] == "get")
+            if (name[i] == "get" && base > 0)
                 printf "  fetch by number >= 40%% of /healthz: %.1f%%  %s\n", 100 * rps[i] / base,
                        (rps[i] >= 0.4 * base ? "met" : "MISSED")
         }
