@@ -67,5 +67,39 @@ expect_match "names it" "$out" "BROKEN KS20260928-0002 event #${ids[1]} "
 
 cp "$T/clean.db" "$KESU_DB"; rm -f "$KESU_DB-wal" "$KESU_DB-shm"
 expect_ok "the untouched copy still verifies" kesu verify
+
+# Heads kept outside the database catch what the chain alone cannot: a removed last event, and
+# an edit whose link was recomputed with the documented encoding (done here in the shell).
+expect_ok "write the heads" kesu verify --heads "$T/heads"
+expect_match "one head per complaint with a chained event" "$(wc -l <"$T/heads")" '^ *2$'
+expect_ok "the heads match at once" kesu verify --against "$T/heads"
+last=$(sql "SELECT max(id) FROM events WHERE complaint_id = 2")
+sql "DELETE FROM events WHERE id = $last"
+expect_ok "a removed last event leaves a chain that holds" kesu verify
+expect_exit 65 "but not against the heads" kesu verify --against "$T/heads"
+expect_match "names the missing event" "$out" "MISSING KS20260928-0002 event #$last "
+
+# field NAME COLUMN ID: one line of the canonical encoding (docs/reliability.md).
+field() {
+    if [ "$(sql "SELECT $2 IS NULL FROM events WHERE id = $3")" = 1 ]; then
+        printf '%s=-\n' "$1"
+    else
+        local v
+        v=$(sql "SELECT $2 FROM events WHERE id = $3")
+        printf '%s=%d:%s\n' "$1" "$(printf '%s' "$v" | wc -c)" "$v"
+    fi
+}
+cp "$T/clean.db" "$KESU_DB"; rm -f "$KESU_DB-wal" "$KESU_DB-shm"
+e=$(sql "SELECT max(id) FROM events WHERE complaint_id = 1")
+sql "UPDATE events SET note = '材料已退回' WHERE id = $e"
+link=$({ printf 'kesu-event-v1\nprev=-\n'; printf 'number=15:KS20260928-0001\n'
+         printf 'at=%s\n' "$(sql "SELECT at FROM events WHERE id = $e")"
+         field actor actor "$e"; field kind kind "$e"; field from from_state "$e"
+         field to to_state "$e"; field note note "$e"; field details details "$e"; } | sha256sum | cut -c1-64)
+sql "UPDATE events SET hash = '$link' WHERE id = $e"
+expect_ok "a recomputed link passes the chain check" kesu verify
+expect_exit 65 "but not against the heads" kesu verify --against "$T/heads"
+expect_match "names the changed event" "$out" "CHANGED KS20260928-0001 event #$e: "
+expect_exit 66 "a missing heads file" kesu verify --against "$T/no-heads"
 expect_exit 64 "unknown argument" kesu verify extra
 finish
