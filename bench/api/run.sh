@@ -199,7 +199,8 @@ run() {
         grep -q '^KSBENCH ' "$work/wrk.$name.$i" || { cat "$work/wrk.$name.$i" >&2; exit 1; }
     done
     cat "$work"/rss."$name".* | sort -n | tail -n 1 >"$work/rss.$name"
-    grep -h '^KSBENCH ' "$work"/wrk."$name".* | awk -v name="$name" -v rss="$(cat "$work/rss.$name")" '
+    grep -h '^KSBENCH ' "$work"/wrk."$name".* |
+        awk -v name="$name" -v rss="$(cat "$work/rss.$name")" '
         { r += $2; if ($3 > p50) p50 = $3; if ($4 > p99) p99 = $4; if ($5 > mx) mx = $5
           st += $6; ot += $7 }
         END { printf "%s %.1f %d %d %d %d %d %d\n", name, r, p50, p99, mx, st, ot, rss }' \
@@ -230,7 +231,8 @@ after=$(dbq "SELECT count(*) FROM complaints")
 if [ "$nodes" -eq 1 ]; then
     load="wrk -t$wthreads -c$conns -d${duration}s"
 else
-    load="2 nodes, one wrk per node at once, each -t$((wthreads / 2 > 0 ? wthreads / 2 : 1)) -c$((conns / 2)) -d${duration}s"
+    t=$((wthreads / 2 > 0 ? wthreads / 2 : 1))
+    load="2 nodes, one wrk per node at once, each -t$t -c$((conns / 2)) -d${duration}s"
 fi
 cat <<EOF
 

@@ -3,11 +3,11 @@
 # deliverer running every second: registrations from 8 parallel clients through both nodes,
 # concurrent edits of the same complaints with If-Match through both, the same Idempotency-Key
 # sent to both at once, incidents declared through both at once, and overdue complaints that
-# both sweepers see at the same moment. Then
-# checked in the database: complaint numbers unique and gap-free per day, no lost update (the
-# final version is 1 + the accepted edits, each accepted edit in the timeline), each breach and
-# each escalation step recorded once, each in-app notification and each outbox message once,
-# and each message delivered once over a command channel that writes one file per message.
+# both sweepers see at the same moment. Then checked in the database: complaint numbers unique
+# and gap-free per day, no lost update (the final version is 1 + the accepted edits, each
+# accepted edit in the timeline), each breach and each escalation step recorded once, each
+# in-app notification and each outbox message once, and each message delivered once over a
+# command channel that writes one file per message.
 # Two multi-node bugs found here are reported as "KNOWN BUG" lines (see the checks below).
 # Needs the pg fixture's server ($KS_PG_URL_FILE); without it the test is skipped (exit 77).
 . "$(dirname "$0")/lib.sh"
@@ -94,8 +94,8 @@ checks=$((checks + 1))
 register() {
     local w=$1 i code
     for i in $(seq 1 40); do
-        code=$(curl -s -o "$T/reg.$w.body" -w '%{http_code}' -X POST "$(node $((w + i)))/complaints" \
-            "${auth[@]}" -H 'Content-Type: application/json' \
+        code=$(curl -s -o "$T/reg.$w.body" -w '%{http_code}' -X POST \
+            "$(node $((w + i)))/complaints" "${auth[@]}" -H 'Content-Type: application/json' \
             -d "{\"channel\":\"api\",\"customer_name\":\"客户$w-$i\",\"title\":\"账单金额有误\",\
 \"description\":\"本月账单多扣费（客户端$w 第$i次）\"}")
         echo "$code $(jq -r '.number // .detail' "$T/reg.$w.body")" >>"$T/reg.$w"
@@ -114,7 +114,8 @@ wait "${workers[@]}"
 cat "$T"/reg.[1-8] >"$T/reg"
 created=$(grep -c '^201 ' "$T/reg" || true)
 checks=$((checks + 1))
-[ "$created" -eq 320 ] || fail "320 registrations answered 201, got $created: $(grep -v '^201 ' "$T/reg" | sort | uniq -c | head -5)"
+[ "$created" -eq 320 ] ||
+    fail "320 registrations answered 201, got $created: $(grep -v '^201 ' "$T/reg" | sort | uniq -c)"
 checks=$((checks + 1))
 [ "$(sql "SELECT count(*) FROM complaints WHERE channel = 'api'")" -eq "$created" ] ||
     fail "every 201 is a stored complaint"
@@ -152,10 +153,10 @@ for n in 0 1; do
     grep -qxE '201|409' <(tail -n 1 "$T/idem.$n") ||
         fail "a request with the key is answered 201 (or 409, the known bug): $(cat "$T/idem.$n")"
 done
-if [ "$(head -n 1 "$T/idem.0" | jq -r .number)" != "$(head -n 1 "$T/idem.1" | jq -r .number)" ]; then
+answer() { head -n 1 "$T/idem.$1" | jq -r '.number // .detail'; }
+if [ "$(answer 0)" != "$(answer 1)" ]; then
     echo "KNOWN BUG: one Idempotency-Key on two nodes at once:" \
-        "$(tail -n 1 "$T/idem.0") $(head -n 1 "$T/idem.0" | jq -r '.number // .detail') /" \
-        "$(tail -n 1 "$T/idem.1") $(head -n 1 "$T/idem.1" | jq -r '.number // .detail')"
+        "$(tail -n 1 "$T/idem.0") $(answer 0) / $(tail -n 1 "$T/idem.1") $(answer 1)"
 fi
 
 # Incidents declared at the same moment through both nodes: each gets a code of its own.
@@ -194,8 +195,9 @@ edit() {
         num=${targets[$((i % ${#targets[@]}))]}
         etag=$(curl -s -D - -o /dev/null "${auth[@]}" "$(node "$i")/complaints/$num" |
             sed -n 's/^ETag: *\("[0-9]*"\).*/\1/ip' | tr -d '\r')
-        code=$(curl -s -o /dev/null -w '%{http_code}' -X PATCH "$(node $((i + 1)))/complaints/$num" \
-            "${auth[@]}" -H 'Content-Type: application/json' -H "If-Match: $etag" \
+        code=$(curl -s -o /dev/null -w '%{http_code}' -X PATCH \
+            "$(node $((i + 1)))/complaints/$num" "${auth[@]}" \
+            -H 'Content-Type: application/json' -H "If-Match: $etag" \
             -d "{\"model\":\"W$w-$i\"}")
         echo "$num $code W$w-$i" >>"$T/edit.$w"
     done
@@ -217,7 +219,7 @@ for num in "${targets[@]}"; do
     checks=$((checks + 1))
     version=$(sql "SELECT version FROM complaints WHERE number = '$num'")
     [ "$version" -eq $((1 + ok)) ] ||
-        fail "$num: no lost update: version $version after $ok accepted edits (expected $((1 + ok)))"
+        fail "$num: no lost update: version $version after $ok accepted edits, not $((1 + ok))"
     # Every accepted edit is in the timeline, each once, in order of versions.
     sql "SELECT details::json->'changed'->'model'->>'to' FROM events e JOIN complaints c
          ON c.id = e.complaint_id WHERE c.number = '$num' AND e.kind = 'edit'" | sort >"$T/seen"
