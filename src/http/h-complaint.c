@@ -14,6 +14,7 @@
 
 #include "app/app-json.h"
 #include "codec/complaint-json.h"
+#include "http/h-web.h"
 #include "http/http.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -460,27 +461,6 @@ int h_complaint_get(struct http_req *req, struct http_resp *resp, struct ks_erro
     return rc;
 }
 
-/* The version in If-Match ("3", "\"3\"" or W/"3"); -1 when absent. */
-static int if_match(const struct http_req *req, int *version_out, struct ks_error *err)
-{
-    const char *v = req_header(req, MHD_HTTP_HEADER_IF_MATCH);
-    char *end;
-    long n;
-
-    *version_out = -1;
-    if (!v)
-        return 0;
-    if (strncmp(v, "W/", 2) == 0)
-        v += 2;
-    if (*v == '"')
-        v++;
-    n = strtol(v, &end, 10);
-    if (end == v || n < 1 || n > 1000000000L || (*end && strcmp(end, "\"") != 0))
-        return ks_fail(err, KS_EINVAL, "If-Match", "If-Match: expected the ETag, like \"3\"");
-    *version_out = (int)n;
-    return 0;
-}
-
 static int stale(struct http_resp *resp, const struct complaint *c, int had, struct ks_error *err)
 {
     resp->status = 412;
@@ -520,7 +500,7 @@ int h_complaint_patch(struct http_req *req, struct http_resp *resp, struct ks_er
 
     app_view_init(&v);
     /* The role first, so a viewer learns nothing (not even a stale version) from a PATCH. */
-    if ((rc = auth_need_role(req, STAFF_ROLES, err)) < 0 || (rc = if_match(req, &had, err)) < 0)
+    if ((rc = auth_need_role(req, STAFF_ROLES, err)) < 0 || (rc = req_if_match(req, &had, err)) < 0)
         goto out;
     if (had < 0) {
         resp->status = 428;
@@ -559,7 +539,7 @@ int h_complaint_transition(struct http_req *req, struct http_resp *resp, struct 
         (rc = json_only(req->json, names, err)) < 0 ||
         (rc = json_str(req->json, "to", 40, &to_name, err)) < 0 ||
         (rc = json_str(req->json, "note", 5000, &note, err)) < 0 ||
-        (rc = if_match(req, &had, err)) < 0)
+        (rc = req_if_match(req, &had, err)) < 0)
         goto out;
     if (!to_name) {
         rc = ks_fail(err, KS_EINVAL, "to", "to: name the state to move to");
