@@ -44,6 +44,29 @@ expect_match() {
     fi
 }
 
+# wait_port OUT LOG: prints the port a `kesu serve --listen 127.0.0.1:0` announced in OUT once
+# it listens; fails (status 1, the end of LOG on stderr) if it has not within 10 s.
+wait_port() {
+    local p
+    for _ in $(seq 1 200); do
+        p=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$1")
+        [ -n "$p" ] && { echo "$p"; return 0; }
+        sleep 0.05
+    done
+    echo "FAIL: server did not start: $(tail -3 "$2")" >&2
+    return 1
+}
+
+# start_server [ARGS...]: `kesu serve` (plus ARGS) on a free loopback port, its output in
+# $T/serve.out and its log appended to $T/serve.log; sets $server (the pid) and $port, and
+# stops the test if it does not start.
+start_server() {
+    : >"$T/serve.out"
+    "$KESU" serve --listen 127.0.0.1:0 --threads 2 "$@" >"$T/serve.out" 2>>"$T/serve.log" &
+    server=$!
+    port=$(wait_port "$T/serve.out" "$T/serve.log") || exit 1
+}
+
 finish() {
     echo "$((checks - failures)) passed, $failures failed"
     [ "$failures" -eq 0 ]

@@ -13,14 +13,7 @@ expect_ok "init" kesu init --preset generic --admin-password 'backup-test-2026'
 expect_ok "api token" kesu token create admin
 token=$out
 
-"$KESU" serve --listen 127.0.0.1:0 --threads 2 >"$T/serve.out" 2>"$T/serve.log" &
-server=$!
-for _ in $(seq 1 100); do
-    port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/serve.out")
-    [ -n "$port" ] && break
-    sleep 0.05
-done
-[ -n "$port" ] || { echo "FAIL: server did not start: $(tail -3 "$T/serve.log")"; exit 1; }
+start_server
 
 # One client: posts until told to stop; records the number of every 201.
 client() {

@@ -13,16 +13,9 @@ command -v curl >/dev/null || { echo "FAIL: curl is needed"; exit 1; }
 expect_ok "init" kesu init --preset generic --admin-password 'crash-test-2026'
 port_file=$T/port
 
-start_server() {
-    : >"$T/serve.out"
-    "$KESU" serve --listen 127.0.0.1:0 --threads 2 >"$T/serve.out" 2>>"$T/serve.log" &
-    server=$!
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/serve.out")
-        [ -n "$port" ] && break
-        sleep 0.05
-    done
-    [ -n "$port" ] || { echo "FAIL: server did not start: $(tail -3 "$T/serve.log")"; exit 1; }
+# The clients read the port from a file, because each restart listens on a new one.
+serve() {
+    start_server
     echo "$port" >"$port_file"
 }
 
@@ -52,13 +45,13 @@ client() {
     done
 }
 
-start_server
+serve
 for c in $(seq 1 $clients); do client "$c" & done
 for cycle in $(seq 1 "$cycles"); do
     sleep "0.$((RANDOM % 9 + 1))"
     kill -KILL "$server"
     wait "$server" 2>/dev/null || true
-    start_server
+    serve
 done
 sleep 0.5
 touch "$T/stop"

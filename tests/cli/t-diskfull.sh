@@ -27,17 +27,6 @@ expect_ok "init" kesu init --preset generic --admin-password 'disk-full-2026'
 expect_ok "api token" kesu token create admin
 token=$out
 
-start_server() {
-    : >"$T/serve.out"
-    "$KESU" serve --listen 127.0.0.1:0 --threads 2 >"$T/serve.out" 2>>"$T/serve.log" &
-    server=$!
-    for _ in $(seq 1 100); do
-        port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/serve.out")
-        [ -n "$port" ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
 # post TITLE [DESCRIPTION_BYTES]: registers; leaves the status in $code and the body in $body.
 post() {
     local desc
@@ -54,7 +43,7 @@ get() {
         "http://127.0.0.1:$port/api/v1/$1"
 }
 
-start_server || { echo "FAIL: server did not start: $(tail -3 "$T/serve.log")"; exit 1; }
+start_server
 post "磁盘满之前"
 checks=$((checks + 1))
 [ "$code" = 201 ] || fail "first registration: $code $body"

@@ -70,13 +70,7 @@ for n in 1 2; do
     pids+=($!)
 done
 for n in 1 2; do
-    port=""
-    for _ in $(seq 100); do
-        port=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$T/serve$n.out")
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    [ -n "$port" ] || { echo "FAIL: node $n did not start: $(tail -3 "$T/serve$n.log")"; exit 1; }
+    port=$(wait_port "$T/serve$n.out" "$T/serve$n.log") || exit 1
     ports+=("$port")
 done
 node() { echo "http://127.0.0.1:${ports[$(($1 % 2))]}/api/v1"; }
