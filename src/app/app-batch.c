@@ -46,8 +46,10 @@ static void run_job(struct app *a, struct app_reg_job *job)
     struct store_tx *tx = NULL;
     struct idem_record rec;
     struct ks_error *err = &job->err;
+    bool retried = false;
     int rc;
 
+again:
     idem_record_init(&rec);
     if ((rc = store_tx_begin(a->store, STORE_TX_WRITE, &tx, err)) < 0)
         goto out;
@@ -87,7 +89,19 @@ static void run_job(struct app *a, struct app_reg_job *job)
         rec.status = 201;
         rec.response = xstrdup(job->response);
         rec.created_at = job->now;
-        if ((rc = store_idem_put(tx, &rec, err)) < 0)
+        rc = store_idem_put(tx, &rec, err);
+        if (rc == KS_ECONFLICT && !retried) {
+            /* Another node stored the key after our lookup (its transaction has committed:
+             * the insert waited for it). Undo this registration and answer as it did. */
+            store_tx_rollback(&tx);
+            idem_record_release(&rec);
+            free(job->response);
+            job->response = NULL;
+            ks_error_clear(err);
+            retried = true;
+            goto again;
+        }
+        if (rc < 0)
             goto out;
     }
     rc = store_tx_commit(&tx, err);

@@ -676,6 +676,36 @@ static int link(struct store_tx *tx, const struct incident *inc, int64_t id, con
     return rc;
 }
 
+/* Fills inc (id, code, level) from the open incident of key among open[n]; false when none. */
+static bool open_by_key(const struct incident *open, size_t n, const char *key,
+                        struct incident *inc)
+{
+    for (size_t i = 0; i < n; i++)
+        if (open[i].key && strcmp(open[i].key, key) == 0) {
+            inc->id = open[i].id;
+            xstrset(&inc->code, open[i].code);
+            inc->level = open[i].level;
+            return true;
+        }
+    return false;
+}
+
+/* Re-reads the open incidents and fills inc from key's, which a concurrent transaction has
+ * just committed. */
+static int join_opened(struct store_tx *tx, const char *key, struct incident *inc,
+                       struct ks_error *err)
+{
+    struct incident *open = NULL;
+    size_t n_open = 0;
+    int rc = store_incident_list(tx, true, &open, &n_open, err);
+
+    if (rc == 0 && !open_by_key(open, n_open, key, inc))
+        rc = ks_fail(err, KS_ECONFLICT, "incident", "surge: incident '%s' is taken but not open",
+                     key);
+    incident_array_free(&open, n_open);
+    return rc;
+}
+
 /* Carries out surge decisions over rows: opens the incidents to open (with an event and a
  * notice to the leaders) and links each decided complaint; c->incident is set when c is
  * linked. */
@@ -703,27 +733,25 @@ static int surge_apply(struct app *a, struct store_tx *tx, struct complaint *c,
             inc.key = xstrdup(dec[k].key);
             inc.created_at = now;
             rc = store_incident_insert(tx, &inc, err);
-            if (rc == 0)
-                rc = put_event(tx, true, inc.id, now, "system", "opened", title,
-                               json_pack("{s:s, s:i}", "rule", dec[k].rule->name, "threshold",
-                                         dec[k].rule->threshold),
-                               err);
-            if (rc == 0)
-                rc = rcpt_resolve(tx, NULL, NOTIFY_TO_LEADER, &r, err);
-            if (rc == 0)
-                rc = tell(a, tx, NULL, inc.code, &r, "incident", title, NULL, now, NULL, err);
+            if (rc == KS_ECONFLICT) {
+                /* Another node opened this key's incident after we read the open ones (its
+                 * commit is what let our code lock go): join it instead of failing. */
+                ks_error_clear(err);
+                rc = join_opened(tx, dec[k].key, &inc, err);
+            } else {
+                if (rc == 0)
+                    rc = put_event(tx, true, inc.id, now, "system", "opened", title,
+                                   json_pack("{s:s, s:i}", "rule", dec[k].rule->name, "threshold",
+                                             dec[k].rule->threshold),
+                                   err);
+                if (rc == 0)
+                    rc = rcpt_resolve(tx, NULL, NOTIFY_TO_LEADER, &r, err);
+                if (rc == 0)
+                    rc = tell(a, tx, NULL, inc.code, &r, "incident", title, NULL, now, NULL, err);
+            }
             rcpt_release(&r);
-        } else {
-            rc = KS_ENOTFOUND;
-            for (size_t i = 0; i < n_open; i++)
-                if (open[i].key && strcmp(open[i].key, dec[k].key) == 0) {
-                    inc.id = open[i].id;
-                    inc.code = xstrdup(open[i].code);
-                    inc.level = open[i].level;
-                    rc = 0;
-                }
-            if (rc < 0)
-                ks_fail(err, KS_EINTERNAL, "incident", "surge: no open incident '%s'", dec[k].key);
+        } else if (!open_by_key(open, n_open, dec[k].key, &inc)) {
+            rc = ks_fail(err, KS_EINTERNAL, "incident", "surge: no open incident '%s'", dec[k].key);
         }
         for (size_t j = 0; rc == 0 && j < dec[k].n_items; j++) {
             const struct complaint *row = &rows[dec[k].items[j]];

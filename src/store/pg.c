@@ -114,6 +114,7 @@ enum pg_stmt {
     ST_INC_GET,
     ST_INC_LIST,
     ST_INC_COUNT,
+    ST_INC_CODE_LOCK,
     ST_INC_LINK,
     ST_INC_MARK,
     ST_INC_NUMBERS,
@@ -262,6 +263,9 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_INC_LIST] = "SELECT " INC_COLS " FROM incidents WHERE NOT $1::boolean OR status = 'open'"
                     " ORDER BY created_at DESC, id DESC",
     [ST_INC_COUNT] = "SELECT count(*) FROM incidents WHERE left(code, length($1)) = $1",
+    /* Held until the transaction ends, so the next code of the day is counted by one
+     * transaction at a time (the count after the wait sees the incident just committed). */
+    [ST_INC_CODE_LOCK] = "SELECT pg_advisory_xact_lock(hashtext('kesu incident ' || $1))",
     [ST_INC_LINK] = "INSERT INTO incident_complaints(incident_id, complaint_id, at)"
                     " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     [ST_INC_MARK] = "UPDATE complaints SET incident = $1 WHERE id = $2",
@@ -3006,7 +3010,11 @@ static int pg_incident_count(struct store_tx *base, const char *prefix, int *n_o
     int rc;
 
     p_text(&p, prefix);
-    rc = tx_run(tx_of(base), ST_INC_COUNT, &p, &res, NULL, err, "counting incidents");
+    rc = tx_run(tx_of(base), ST_INC_CODE_LOCK, &p, &res, NULL, err, "counting incidents");
+    PQclear(res);
+    res = NULL;
+    if (rc == 0)
+        rc = tx_run(tx_of(base), ST_INC_COUNT, &p, &res, NULL, err, "counting incidents");
     if (rc == 0)
         *n_out = col_int(res, 0, 0);
     PQclear(res);

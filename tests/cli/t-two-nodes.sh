@@ -8,7 +8,6 @@
 # accepted edit in the timeline), each breach and each escalation step recorded once, each
 # in-app notification and each outbox message once, and each message delivered once over a
 # command channel that writes one file per message.
-# Two multi-node bugs found here are reported as "KNOWN BUG" lines (see the checks below).
 # Needs the pg fixture's server ($KS_PG_URL_FILE); without it the test is skipped (exit 77).
 . "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -118,16 +117,20 @@ for n in 1 2; do
     [ "$(grep -c '^POST /api/v1/complaints 201 ' "$T/serve$n.log")" -ge 100 ] ||
         fail "node $n took its share of the registrations"
 done
+# The 320 are alike (same category, shared words), so the surge rule fires on both nodes at
+# once: one incident opens and the rest join it, none refused.
+checks=$((checks + 1))
+[ "$(sql "SELECT count(*) FROM incidents WHERE key IS NOT NULL")" -eq 1 ] ||
+    fail "one surge incident for the alike registrations: $(sql "SELECT code, key FROM incidents")"
+checks=$((checks + 1))
+[ "$(sql "SELECT count(*) FROM complaints WHERE channel = 'api' AND incident IS NULL")" -eq 0 ] ||
+    fail "every alike registration joined the surge incident"
 checks=$((checks + 1))
 [ "$(sql "SELECT count(*) FROM complaints WHERE channel = 'phone'")" -eq 20 ] ||
     fail "the 20 overdue complaints are stored: $(cat "$T/add.err")"
 
-# The same Idempotency-Key through both nodes at once: one complaint, and both answers carry it.
-# KNOWN BUG (src/app/app-batch.c run_job): the key is looked up before registering and stored
-# after; when the other node commits the key in between, store_idem_put() finds it taken and
-# this request answers 409 "key '...' was already used" instead of replaying the first
-# response. No complaint is duplicated (checked); the wrong answer is reported here without
-# failing the test until the fix lands; then make it a failure.
+# The same Idempotency-Key through both nodes at once: one complaint, and both answers carry it
+# (the node that loses the race on storing the key rolls back and replays the winner's answer).
 idem() {
     curl -s -w '\n%{http_code}\n' -X POST "$(node "$1")/complaints" "${auth[@]}" \
         -H 'Content-Type: application/json' -H 'Idempotency-Key: nodes-order-42' \
@@ -144,21 +147,16 @@ checks=$((checks + 1))
     fail "one Idempotency-Key on two nodes stores one complaint"
 for n in 0 1; do
     checks=$((checks + 1))
-    grep -qxE '201|409' <(tail -n 1 "$T/idem.$n") ||
-        fail "a request with the key is answered 201 (or 409, the known bug): $(cat "$T/idem.$n")"
+    grep -qx 201 <(tail -n 1 "$T/idem.$n") ||
+        fail "a request with the key through node $n is answered 201: $(cat "$T/idem.$n")"
 done
 answer() { head -n 1 "$T/idem.$1" | jq -r '.number // .detail'; }
-if [ "$(answer 0)" != "$(answer 1)" ]; then
-    echo "KNOWN BUG: one Idempotency-Key on two nodes at once:" \
-        "$(tail -n 1 "$T/idem.0") $(answer 0) / $(tail -n 1 "$T/idem.1") $(answer 1)"
-fi
+checks=$((checks + 1))
+[ "$(answer 0)" = "$(answer 1)" ] ||
+    fail "both answers to one Idempotency-Key name one complaint: $(answer 0) / $(answer 1)"
 
-# Incidents declared at the same moment through both nodes: each gets a code of its own.
-# KNOWN BUG (src/app/app-motion.c incident_code): the code is "count of today's incidents + 1",
-# read without a lock, so two transactions at once pick the same code and the loser's
-# INSERT ... ON CONFLICT DO NOTHING becomes a 409 "the code or key is taken" for a valid
-# request (the same race can fail a registration whose surge opens an incident). The refusal
-# is reported here without failing the test until the fix lands; then make it a failure.
+# Incidents declared at the same moment through both nodes: each is accepted with a code of its
+# own (the day's count is taken under an advisory lock held to the end of the transaction).
 declare_incident() {
     curl -s -o "$T/inc.$1.body" -w '%{http_code}\n' -X POST "$(node "$1")/incidents" "${auth[@]}" \
         -H 'Content-Type: application/json' -d "{\"title\":\"门店停电$1\",\"level\":2}" >"$T/inc.$1"
@@ -176,10 +174,10 @@ checks=$((checks + 1))
 checks=$((checks + 1))
 [ -z "$(sql "SELECT code FROM incidents GROUP BY code HAVING count(*) > 1")" ] ||
     fail "incident codes are unique"
-if [ "$declared" -ne 8 ]; then
-    echo "KNOWN BUG: $((8 - declared)) of 8 concurrent declarations refused:" \
+checks=$((checks + 1))
+[ "$declared" -eq 8 ] ||
+    fail "8 concurrent declarations accepted, got $declared:" \
         "$(cat "$T"/inc.*.body | jq -r 'select(.detail) | .detail' | sort | uniq -c | head -2)"
-fi
 
 # ---- concurrent edits with If-Match: read on one node, write through the other -------------
 mapfile -t targets < <(grep '^201 ' "$T/reg.1" | head -n 4 | cut -d' ' -f2)
