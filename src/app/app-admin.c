@@ -15,6 +15,9 @@
 #include "preset/preset-load.h"
 #include "lib/banned.h"
 
+/* Written first by every upload (the uploader's login), so uploads on several nodes take turns. */
+#define SETTING_PRESET_CLAIM "preset_claim"
+
 int app_check_code(const char *field, const char *s, struct ks_error *err)
 {
     size_t n = s ? strlen(s) : 0;
@@ -112,6 +115,11 @@ int app_preset_store(struct store_tx *tx, const char *yaml, const char *name, co
     int cur, rc;
 
     *version_out = 0;
+    /* Writing this row first makes a second upload on another node wait here until the first
+     * commits; its reads below then see the new version, and If-Match refuses it instead of
+     * both becoming version N+1 (on SQLite the write transaction already excludes it). */
+    if ((rc = store_setting_set(tx, SETTING_PRESET_CLAIM, login, err)) < 0)
+        return rc;
     if ((rc = store_setting_get(tx, SETTING_PRESET_YAML, &old, err)) == KS_ENOTFOUND) {
         ks_error_clear(err);
         rc = 0;

@@ -47,8 +47,8 @@ int app_preset_store(struct store_tx *tx, const char *yaml, const char *name, co
 /* Checks yaml, stores it as the next version (see app_preset_store()) and puts it in force
  * for every request that starts afterwards; requests already running finish with the version
  * they read. note may be NULL (at most APP_NOTE_MAX bytes, one line). On success *gen_out is
- * the new version (borrowed until app_close()). Other processes on the same database see it
- * when they restart. */
+ * the new version (borrowed until app_close()). Other processes on the same database put it
+ * in force with app_preset_sync(), which `kesu serve` runs every few seconds. */
 int app_preset_put(struct app *a, const char *yaml, size_t len, int expected, const char *login,
                    const char *note, int64_t now, const struct app_preset_gen **gen_out,
                    struct ks_error *err);

@@ -6,8 +6,10 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "app/app-admin.h"
 #include "app/app-motion.h"
 #include "lib/xalloc.h"
 #include "lib/banned.h"
@@ -56,13 +58,29 @@ static uint32_t jitter(void)
     return (uint32_t)random();
 }
 
+/* Puts in force a preset version another node uploaded. A stored version this build cannot
+ * load is said once, not every round. */
+static void preset_sync(struct app_background *b, char *said, size_t size)
+{
+    struct ks_error err = {0};
+
+    if (app_preset_sync(b->a, &err) == 0) {
+        said[0] = '\0';
+    } else if (strcmp(said, err.message) != 0) {
+        fprintf(stderr, "kesu: preset: %s\n", err.message);
+        snprintf(said, size, "%s", err.message);
+    }
+}
+
 static void *deliverer(void *arg)
 {
     struct app_background *b = arg;
+    char said[KS_ERR_MSG_MAX] = "";
 
     do {
         struct app_deliver_stats st = {0};
         struct ks_error err = {0};
+        preset_sync(b, said, sizeof said);
         if (app_deliver(b->a, (int64_t)time(NULL), 0, jitter, &st, &err) < 0)
             fprintf(stderr, "kesu: delivery: %s\n", err.message);
     } while (nap(b, APP_DELIVER_INTERVAL));

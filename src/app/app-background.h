@@ -1,5 +1,6 @@
 /* The background work of `kesu serve`: a sweeper thread that runs app_sweep() every interval
- * and a deliverer thread that runs app_deliver() every few seconds, both on the wall clock,
+ * and a deliverer thread that runs app_deliver() every few seconds (first catching up with a
+ * preset version another node uploaded, app_preset_sync()), both on the wall clock,
  * both stopped cleanly (the round in progress finishes). Safe on many nodes: the store hands
  * each due row to one node. Ownership: struct app_background is opaque, created by
  * app_background_start() and freed by app_background_stop(); the app must outlive it. */

@@ -1,5 +1,5 @@
 /* Handlers that save nothing: liveness and readiness, the OpenAPI document, judging a text,
- * the preset in force, and working-day questions (is a date a working day; when is a period
+ * and working-day questions (is a date a working day; when is a period
  * from an instant due). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,34 +66,6 @@ int h_classify(struct http_req *req, struct http_resp *resp, struct ks_error *er
         resp_json(resp, 200, sev_result_to_json(&r));
     complaint_release(&c);
     return rc;
-}
-
-int h_preset_current(struct http_req *req, struct http_resp *resp, struct ks_error *err)
-{
-    const struct preset *p = &req->ctx->app->preset;
-    struct store_tx *tx = NULL;
-    json_t *cats = json_array();
-    char *yaml = NULL;
-    int rc;
-
-    if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err)) == 0) {
-        rc = store_setting_get(tx, SETTING_PRESET_YAML, &yaml, err);
-        if (rc == KS_ENOTFOUND)
-            rc = 0;
-    }
-    store_tx_rollback(&tx);
-    if (rc < 0) {
-        json_decref(cats);
-        return rc;
-    }
-    for (size_t i = 0; i < p->n_categories; i++)
-        json_array_append_new(cats, json_pack("{s:s, s:s?}", "code", p->categories[i].code, "name",
-                                              p->categories[i].name));
-    resp_json(resp, 200,
-              json_pack("{s:s?, s:s?, s:s, s:o, s:s?}", "name", p->name, "title", p->title,
-                        "timezone", req->ctx->app->tz_name, "categories", cats, "yaml", yaml));
-    free(yaml);
-    return 0;
 }
 
 static const char *reason_name(enum cal_reason r)

@@ -1,4 +1,5 @@
-/* Preset versions over HTTP (docs/presets.md, "上传新版本"): POST /presets/validate reads a
+/* Preset versions over HTTP (docs/presets.md, "上传新版本"): GET /presets/current describes
+ * the version in force (its number is the ETag) with its text; POST /presets/validate reads a
  * preset text with the real loader and the severity engine and answers with what it holds, or
  * with the loader's first error as a 400 problem carrying the line and the field; PUT
  * /presets/current (admins) stores it as the next version and puts it in force at once. The
@@ -69,6 +70,69 @@ static int body_yaml(struct http_req *req, const char **yaml_out, const char **n
         return rc;
     if (!*yaml_out || !**yaml_out)
         return ks_fail(err, KS_EINVAL, "yaml", "yaml: give the preset text");
+    return 0;
+}
+
+/* The text of version v: the one stored as in force, or a replaced one kept beside it. NULL
+ * (no error) for a database from before versions were kept. */
+static int version_yaml(struct store_tx *tx, int v, char **yaml_out, struct ks_error *err)
+{
+    char key[64], *stored = NULL;
+    int rc;
+
+    *yaml_out = NULL;
+    if ((rc = store_setting_get(tx, SETTING_PRESET_VERSION, &stored, err)) == KS_ENOTFOUND) {
+        ks_error_clear(err);
+        rc = 0;
+    }
+    if (rc < 0)
+        return rc;
+    if (stored && strtol(stored, NULL, 10) != v)
+        snprintf(key, sizeof key, "%s%d", SETTING_PRESET_OLD, v);
+    else
+        snprintf(key, sizeof key, "%s", SETTING_PRESET_YAML);
+    free(stored);
+    rc = store_setting_get(tx, key, yaml_out, err);
+    if (rc == KS_ENOTFOUND) {
+        ks_error_clear(err);
+        rc = 0;
+    }
+    return rc;
+}
+
+int h_preset_current(struct http_req *req, struct http_resp *resp, struct ks_error *err)
+{
+    struct app *a = req->ctx->app;
+    const struct app_preset_gen *cur;
+    const struct preset *p;
+    struct store_tx *tx = NULL;
+    json_t *j, *cats;
+    char *yaml = NULL;
+    int rc;
+
+    /* Another node may have uploaded since this one last looked; a stored version this build
+     * cannot load leaves the one in force, which is what this answer describes. */
+    if (app_preset_sync(a, err) < 0)
+        ks_error_clear(err);
+    cur = app_preset_gen(a);
+    p = cur->preset;
+    if ((rc = store_tx_begin(a->store, STORE_TX_READ, &tx, err)) == 0)
+        rc = version_yaml(tx, cur->version, &yaml, err);
+    store_tx_rollback(&tx);
+    if (rc < 0)
+        return rc;
+    cats = json_array();
+    for (size_t i = 0; i < p->n_categories; i++)
+        json_array_append_new(cats, json_pack("{s:s, s:s?}", "code", p->categories[i].code, "name",
+                                              p->categories[i].name));
+    j = summary_json(p);
+    json_object_set_new(j, "version", json_integer(cur->version));
+    json_object_set_new(j, "timezone", json_string(a->tz_name));
+    json_object_set_new(j, "categories", cats);
+    json_object_set_new(j, "yaml", yaml ? json_string(yaml) : json_null());
+    free(yaml);
+    resp_json(resp, 200, j);
+    set_etag(resp, cur->version);
     return 0;
 }
 

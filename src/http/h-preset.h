@@ -1,5 +1,6 @@
-/* The preset handlers beyond GET /presets/current (issue 6): validate a preset text without
- * using it, and make a new version the current one (h-preset.c). */
+/* The preset handlers (issue 6): the version in force (h_preset_current(), declared in
+ * http.h), validate a preset text without using it, and make a new version the current one
+ * (h-preset.c). */
 #ifndef KS_HTTP_H_PRESET_H
 #define KS_HTTP_H_PRESET_H
 

@@ -2,7 +2,8 @@
 # Two `kesu serve` nodes on one PostgreSQL database (issue 8), each with its own sweeper and
 # deliverer running every second: registrations from 8 parallel clients through both nodes,
 # concurrent edits of the same complaints with If-Match through both, the same Idempotency-Key
-# sent to both at once, incidents declared through both at once, and overdue complaints that
+# sent to both at once, incidents declared through both at once, two preset uploads at once
+# (one wins, the other node follows it), and overdue complaints that
 # both sweepers see at the same moment. Then checked in the database: complaint numbers unique
 # and gap-free per day, no lost update (the final version is 1 + the accepted edits, each
 # accepted edit in the timeline), each breach and each escalation step recorded once, each
@@ -225,6 +226,46 @@ for num in "${targets[@]}"; do
 done
 stale=$(awk '$2 == 409 || $2 == 412' "$T/edit" | wc -l)
 echo "edits: $(awk '$2 == 200' "$T/edit" | wc -l) accepted, $stale refused as stale"
+
+# ---- a preset upload: one of eight at once wins, and the other node follows it -------------
+# All uploads are based on the same version; each after the first to commit must see it and
+# be refused (412) instead of several becoming the next version. The node that lost has the old
+# version in memory until its background round reads the new one (every 5 s): a judgement
+# there must use the new keyword within a few rounds, without a restart or a preset request.
+classify() {
+    curl -s -X POST "$(node "$1")/classify" "${auth[@]}" -H 'Content-Type: application/json' \
+        -d '{"title":"他们一直踢皮球"}' | jq -r .category
+}
+version=$(curl -s "${auth[@]}" "$(node 0)/presets/current" | jq -r .version)
+sed 's/联系不上\]/联系不上, 踢皮球]/' "$T/preset.yaml" >"$T/preset2.yaml"
+checks=$((checks + 1))
+[ "$(classify 1)" != service ] && [ "$(classify 0)" != service ] ||
+    fail "踢皮球 is not a service keyword before the upload"
+upload() {
+    jq -Rs --arg note "node $1" '{yaml: ., note: $note}' "$T/preset2.yaml" |
+        curl -s -o "$T/up.$1.body" -w '%{http_code}\n' -X PUT "$(node "$1")/presets/current" \
+            "${auth[@]}" -H 'Content-Type: application/json' -H "If-Match: \"$version\"" \
+            --data-binary @- >"$T/up.$1"
+}
+workers=()
+for i in $(seq 1 8); do
+    upload "$i" &
+    workers+=($!)
+done
+wait "${workers[@]}"
+checks=$((checks + 1))
+[ "$(cat "$T"/up.[1-8] | sort | uniq -c | awk '{print $1 "x" $2}' | tr '\n' ' ')" = "1x200 7x412 " ] ||
+    fail "8 uploads on one version: one 200 and seven 412, got $(cat "$T"/up.[1-8] | tr '\n' ' ')"
+checks=$((checks + 1))
+[ "$(sql "SELECT value FROM settings WHERE key = 'preset_version'")" -eq $((version + 1)) ] ||
+    fail "the preset version went up by one"
+loser=$(($(grep -l '^200$' "$T"/up.[1-8] | sed 's/.*up\.//') + 1))
+for _ in $(seq 40); do
+    [ "$(classify "$loser")" = service ] && break
+    sleep 0.5
+done
+checks=$((checks + 1))
+[ "$(classify "$loser")" = service ] || fail "the other node follows the upload without a restart"
 
 # ---- the sweepers: wait until both have nothing left to do, then stop the nodes -----------
 for _ in $(seq 60); do

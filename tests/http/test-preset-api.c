@@ -290,6 +290,13 @@ static void a_new_version_is_used_at_once_and_after_a_restart(void **state)
     assert_string_equal(cat, "service");
     free(cat);
     assert_int_equal(survey_threshold(), 3);
+    r = call("GET", API "/presets/current", handler, NULL, NULL);
+    expect(&r, 200, "current after the upload");
+    assert_int_equal(json_integer_value(json_object_get(r.json, "version")), 2);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r.json, "survey"), "dissatisfied_max")),
+        3);
+    api_res_free(&r);
 
     /* A second admin still holding version 1 is refused, not silently applied. */
     r = call("PUT", API "/presets/current", admin, body, "If-Match: \"1\"");
@@ -308,6 +315,11 @@ static void a_new_version_is_used_at_once_and_after_a_restart(void **state)
     r = call("GET", API "/presets/current", admin, NULL, NULL);
     expect(&r, 200, "current after restart");
     assert_non_null(strstr(api_str(&r, "yaml"), "踢皮球"));
+    assert_int_equal(json_integer_value(json_object_get(r.json, "version")), 2);
+    assert_string_equal(r.etag, "\"2\"");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(r.json, "survey"), "dissatisfied_max")),
+        3);
     api_res_free(&r);
     r = call("POST", API "/presets/validate", admin, body, NULL);
     expect(&r, 200, "validate after restart");
