@@ -60,6 +60,8 @@ const words = {
   paused: ['已暂停', 'paused'], days: ['{0} 天', '{0} d'], hours: ['{0} 小时', '{0} h'], minutes: ['{0} 分钟', '{0} min'],
   note: ['说明', 'Note'], note_required: ['说明（必填）', 'Note (required)'], submit: ['提交', 'Submit'],
   cancel: ['取消', 'Cancel'], survey_link: ['满意度调查链接', 'Survey link'],
+  reveal_personal: ['显示客户信息', 'Show customer contact'],
+  reveal_note: ['客户电话和邮箱已打码；查看明文会记入审计记录。', 'Phone and e-mail are masked; showing them is recorded in the audit trail.'],
   get_survey_link: ['生成调查链接', 'Get survey link'], insert_survey_link: ['插入调查链接', 'Insert survey link'],
   dirty_confirm: ['有未保存的内容，确定离开？', 'You have unsaved input. Leave anyway?'],
   drafts_restored: ['登录已恢复，之前未保存的输入已填回。', 'Logged in again; your unsaved input is back.'],

@@ -1,7 +1,10 @@
 // One complaint: every field, the severity with its reasons and the override, each stage's
 // deadline with the time left, the whole timeline, the moves the workflow allows this user
 // (workflow.js; the server has the last word and its refusal is shown), comments, hand-over
-// (PATCH assignee with If-Match) and the satisfaction-survey link for the reply.
+// (PATCH assignee with If-Match) and the satisfaction-survey link for the reply. The customer's
+// phone and e-mail come masked; 显示客户信息 (shown to admins, leaders and the complaint's
+// assignee and first responder) fetches them again with ?reveal=personal, which the server
+// records in the audit trail, and the page keeps showing them after the user's own changes.
 import { h, field, select, clear } from './dom.js';
 import { t, label, codes, fmtTime, fmtDuration, fmtPeriod } from './i18n.js';
 import { api } from './api.js';
@@ -96,13 +99,34 @@ function timeline(c) {
     e.note ? h('div', { class: 'note' }, e.note) : '')));
 }
 
-export async function complaintPage(el, number) {
-  const { data: c, etag } = await api('GET', '/complaints/' + encodeURIComponent(number));
+// Whether u may ask for c's personal data unmasked (the server checks again: docs/security.md).
+function mayReveal(c, u) {
+  if (!c.customer_phone && !c.customer_email) return false;
+  if (u.role === 'viewer') return false;
+  return ['admin', 'leader'].includes(u.role) || c.assignee === u.login || c.first_responder === u.login;
+}
+
+// The complaint, with personal data unmasked when reveal is asked for and still allowed (after
+// a hand-over the user may no longer see it: then masked, as for anyone else).
+async function load(number, reveal) {
+  const path = '/complaints/' + encodeURIComponent(number);
+  if (reveal) {
+    try {
+      return { ...(await api('GET', path, null, { query: { reveal: 'personal' } })), revealed: true };
+    } catch (err) {
+      if (!(err.status === 403 && err.field === 'reveal')) throw err;
+    }
+  }
+  return { ...(await api('GET', path)), revealed: false };
+}
+
+export async function complaintPage(el, number, opts = {}) {
+  const { data: c, etag, revealed } = await load(number, Boolean(opts.reveal));
   const u = session.user;
-  const rerender = async (msg) => {
+  const rerender = async (msg, reveal = revealed) => {
     const scroll = window.scrollY;
     const fresh = h('div');
-    await complaintPage(fresh, number);
+    await complaintPage(fresh, number, { reveal });
     if (decodeURIComponent(location.hash) !== '#/c/' + number) return;
     // Into the page's container, not el: el may be an earlier render's detached holder.
     clear(document.getElementById('main')).append(...fresh.childNodes);
@@ -271,5 +295,9 @@ export async function complaintPage(el, number) {
         handover ? h('section', { class: 'card' }, h('h2', {}, t('handover')), handover) : null,
         survey,
         h('section', { class: 'card', id: 'fields' }, h('h2', {}, t('fields')),
+          !revealed && mayReveal(c, u) ? h('p', { class: 'reveal' }, h('span', { class: 'muted' }, t('reveal_note')), ' ',
+            h('button', { type: 'button', id: 'reveal-personal', on: { click: async () => {
+              try { await rerender(null, true); } catch (err) { showProblem(err); }
+            } } }, t('reveal_personal'))) : null,
           h('dl', { class: 'fields' }, SHOWN_FIELDS.filter((f) => show(c, f) !== '').map((f) => [h('dt', {}, label('field', f)), h('dd', { class: LONG.has(f) ? 'pre' : '' }, show(c, f))]))))));
 }

@@ -409,30 +409,84 @@ void app_view_release(struct app_view *v)
     v->n_dls = 0;
 }
 
+int app_get_in(struct store_tx *tx, const char *number, struct app_view *out, struct ks_error *err)
+{
+    int rc;
+
+    app_view_release(out);
+    app_view_init(out);
+    if ((rc = store_complaint_get(tx, number, &out->c, err)) < 0 ||
+        (rc = store_event_list(tx, out->c.id, &out->evs, &out->n_evs, err)) < 0 ||
+        (rc = store_deadline_list(tx, out->c.id, &out->dls, &out->n_dls, err)) < 0)
+        return rc;
+    if ((rc = store_deadline_whole(tx, out->c.id, &out->whole, err)) == KS_ENOTFOUND) {
+        ks_error_clear(err);
+        stage_deadline_init(&out->whole);
+        rc = 0;
+    }
+    return rc;
+}
+
 int app_get(struct app *a, const char *number, struct app_view *out, struct ks_error *err)
 {
     struct store_tx *tx = NULL;
     int rc;
 
-    app_view_release(out);
-    app_view_init(out);
     if ((rc = store_tx_begin(a->store, STORE_TX_READ, &tx, err)) < 0)
         return rc;
-    if ((rc = store_complaint_get(tx, number, &out->c, err)) < 0 ||
-        (rc = store_event_list(tx, out->c.id, &out->evs, &out->n_evs, err)) < 0 ||
-        (rc = store_deadline_list(tx, out->c.id, &out->dls, &out->n_dls, err)) < 0) {
-        store_tx_rollback(&tx);
-        return rc;
-    }
-    if ((rc = store_deadline_whole(tx, out->c.id, &out->whole, err)) == KS_ENOTFOUND) {
-        ks_error_clear(err);
-        stage_deadline_init(&out->whole);
-    } else if (rc < 0) {
-        store_tx_rollback(&tx);
-        return rc;
-    }
+    rc = app_get_in(tx, number, out, err);
     store_tx_rollback(&tx);
+    return rc;
+}
+
+bool app_sees_all(const struct user *u)
+{
+    return u->role == ROLE_ADMIN || u->role == ROLE_LEADER;
+}
+
+static bool same_login(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+int app_may_see(struct app *a, struct store_tx *tx, const struct user *u, const struct complaint *c,
+                struct ks_error *err)
+{
+    struct store_tx *own = NULL;
+    bool within = false;
+    int rc = 0;
+
+    if (app_sees_all(u) || same_login(c->assignee, u->login) ||
+        same_login(c->first_responder, u->login))
+        return 0;
+    if (u->department && c->department) {
+        if (!tx && (rc = store_tx_begin(a->store, STORE_TX_READ, &own, err)) < 0)
+            return rc;
+        rc = store_department_within(tx ? tx : own, u->department, c->department, &within, err);
+        store_tx_rollback(&own);
+        if (rc < 0)
+            return rc;
+    }
+    if (!within)
+        return ks_fail(err, KS_EPERM, "number",
+                       "complaint %s belongs to another department than yours", c->number);
     return 0;
+}
+
+void app_view_hide_audit(struct app_view *v)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < v->n_evs; i++) {
+        if (v->evs[i].kind && strcmp(v->evs[i].kind, EV_AUDIT) == 0) {
+            event_release(&v->evs[i]);
+            continue;
+        }
+        if (n != i)
+            v->evs[n] = v->evs[i];
+        n++;
+    }
+    v->n_evs = n;
 }
 
 /* Appends an event with optional details (a JSON object; stolen). */

@@ -138,7 +138,22 @@ struct app_view {
 };
 void app_view_init(struct app_view *v);
 void app_view_release(struct app_view *v);
+/* Reads the complaint `number` with its timeline and stage clocks in one read transaction. */
 int app_get(struct app *a, const char *number, struct app_view *out, struct ks_error *err);
+/* The same inside tx, a transaction the caller holds (so a caller can check, in the same
+ * snapshot, that the reader may see the complaint). */
+int app_get_in(struct store_tx *tx, const char *number, struct app_view *out, struct ks_error *err);
+/* Admins and leaders see every complaint. */
+bool app_sees_all(const struct user *u);
+/* Whether u may see complaint c: admins and leaders see all; others what they received or are
+ * assigned and the complaints of their department's subtree (read in tx; with tx NULL a read
+ * transaction of a's store is opened when the department tree must be read). KS_EPERM (field
+ * "number") when not. */
+int app_may_see(struct app *a, struct store_tx *tx, const struct user *u, const struct complaint *c,
+                struct ks_error *err);
+/* Drops the audit events (EV_AUDIT) from a loaded timeline: the audit trail is shown to admins
+ * only, on request. */
+void app_view_hide_audit(struct app_view *v);
 
 /* Judges a text without saving (kesu classify, POST /classify, live intake suggestions). */
 int app_classify(struct app *a, const struct complaint *c, int prior_in_month,

@@ -406,35 +406,12 @@ void auth_logout(struct http_req *req, struct ks_error *err)
 
 bool auth_sees_all(const struct http_req *req)
 {
-    return req->user.role == ROLE_ADMIN || req->user.role == ROLE_LEADER;
-}
-
-static bool same_login(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
+    return app_sees_all(&req->user);
 }
 
 int auth_may_see(struct http_req *req, const struct complaint *c, struct ks_error *err)
 {
-    struct store_tx *tx = NULL;
-    bool within = false;
-    int rc;
-
-    if (auth_sees_all(req) || same_login(c->assignee, req->user.login) ||
-        same_login(c->first_responder, req->user.login))
-        return 0;
-    if (req->user.department && c->department) {
-        if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err)) < 0)
-            return rc;
-        rc = store_department_within(tx, req->user.department, c->department, &within, err);
-        store_tx_rollback(&tx);
-        if (rc < 0)
-            return rc;
-    }
-    if (!within)
-        return ks_fail(err, KS_EPERM, "number",
-                       "complaint %s belongs to another department than yours", c->number);
-    return 0;
+    return app_may_see(req->ctx->app, NULL, &req->user, c, err);
 }
 
 int auth_need_role(const struct http_req *req, unsigned roles, struct ks_error *err)

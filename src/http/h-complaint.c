@@ -2,11 +2,12 @@
  * with filters and cursor pages, the single view with its ETag, edits guarded by If-Match,
  * moves, the timeline, comments and classification overrides. Each parses its input at the
  * edge, checks the caller may see the complaint, and calls the application layer.
- * Personal data (customer phone and e-mail) is masked in every list; a single complaint shows
- * it to admins, leaders, its assignee and its first responder (never to a viewer), and each
- * such view first appends an "audit" event to the complaint's timeline: no audit record, no
- * unmasked data. Audit events are left out of timelines except for an admin asking ?audit=1.
- * The rules are in docs/security.md. */
+ * Personal data (customer phone and e-mail) is masked in every answer by default, so reading a
+ * complaint writes nothing. A single complaint asked for with ?reveal=personal shows it to
+ * admins, leaders, its assignee and its first responder (never to a viewer; others get 403),
+ * and such a view first appends an audit event (EV_AUDIT) to the complaint's timeline: no audit
+ * record, no unmasked data. Audit events are left out of timelines except for an admin asking
+ * ?audit=1. The rules are in docs/security.md. */
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,8 +30,6 @@ static int offset_of(const struct http_req *req)
 {
     return req->ctx->app->zone.utc_offset_min;
 }
-
-#define AUDIT_KIND "audit"
 
 static bool same_login(const char *a, const char *b)
 {
@@ -71,7 +70,7 @@ static int audit_view(struct http_req *req, const struct complaint *c, struct ks
     ev.complaint_id = c->id;
     ev.at = req->now;
     ev.actor = xstrdup(req->user.login);
-    ev.kind = xstrdup(AUDIT_KIND);
+    ev.kind = xstrdup(EV_AUDIT);
     ev.details = xstrdup(details);
     free(details);
     if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_WRITE, &tx, err)) == 0 &&
@@ -82,37 +81,39 @@ static int audit_view(struct http_req *req, const struct complaint *c, struct ks
     return rc;
 }
 
-/* The complaint_to_json() flags for showing c to the caller: unmasked only when the caller may
- * see personal data and the audit event of this view was written. */
-static int reveal(struct http_req *req, const struct complaint *c, unsigned *flags_out,
+/* ?reveal=personal: the caller asks for the personal fields unmasked. */
+static int query_reveal(const struct http_req *req, bool *out, struct ks_error *err)
+{
+    const char *v = req_query(req, "reveal");
+
+    *out = false;
+    if (!v)
+        return 0;
+    if (strcmp(v, "personal") != 0)
+        return ks_fail(err, KS_EINVAL, "reveal", "reveal: '%.40s' is not one of personal", v);
+    *out = true;
+    return 0;
+}
+
+/* The complaint_to_json() flags for showing c: masked unless the caller asked to reveal the
+ * personal fields, may see them (KS_EPERM otherwise) and the audit event of this view was
+ * written. */
+static int reveal(struct http_req *req, const struct complaint *c, bool asked, unsigned *flags_out,
                   struct ks_error *err)
 {
     int rc;
 
     *flags_out = CJ_MASK_PERSONAL;
-    if (!may_unmask(req, c))
+    if (!asked)
         return 0;
+    if (!may_unmask(req, c))
+        return ks_fail(err, KS_EPERM, "reveal",
+                       "reveal: only an admin, a leader or the complaint's assignee or first "
+                       "responder may see personal data");
     if ((rc = audit_view(req, c, err)) < 0)
         return rc;
     *flags_out = 0;
     return 0;
-}
-
-/* Drops the audit events from a loaded timeline. */
-static void hide_audit(struct app_view *v)
-{
-    size_t n = 0;
-
-    for (size_t i = 0; i < v->n_evs; i++) {
-        if (v->evs[i].kind && strcmp(v->evs[i].kind, AUDIT_KIND) == 0) {
-            event_release(&v->evs[i]);
-            continue;
-        }
-        if (n != i)
-            v->evs[n] = v->evs[i];
-        n++;
-    }
-    v->n_evs = n;
 }
 
 static void set_etag(struct http_resp *resp, int version)
@@ -436,24 +437,34 @@ out:
 
 /* ---- one complaint ----------------------------------------------------------------------- */
 
-/* Loads the complaint of the path and checks the caller may see it. */
+/* Loads the complaint of the path and checks the caller may see it, in one read transaction. */
 static int load_visible(struct http_req *req, struct app_view *v, struct ks_error *err)
 {
-    int rc = app_get(req->ctx->app, req->params[0], v, err);
-    if (rc == 0)
-        rc = auth_may_see(req, &v->c, err);
+    struct store_tx *tx = NULL;
+    int rc;
+
+    if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err)) < 0)
+        return rc;
+    if ((rc = app_get_in(tx, req->params[0], v, err)) == 0)
+        rc = app_may_see(req->ctx->app, tx, &req->user, &v->c, err);
+    store_tx_rollback(&tx);
     return rc;
 }
 
 int h_complaint_get(struct http_req *req, struct http_resp *resp, struct ks_error *err)
 {
+    static const char *const names[] = {"reveal", NULL};
     struct app_view v;
     unsigned flags;
+    bool asked;
     int rc;
 
+    if ((rc = req_query_only(req, names, err)) < 0 || (rc = query_reveal(req, &asked, err)) < 0)
+        return rc;
     app_view_init(&v);
-    if ((rc = load_visible(req, &v, err)) == 0 && (rc = reveal(req, &v.c, &flags, err)) == 0) {
-        hide_audit(&v);
+    if ((rc = load_visible(req, &v, err)) == 0 &&
+        (rc = reveal(req, &v.c, asked, &flags, err)) == 0) {
+        app_view_hide_audit(&v);
         resp_json(resp, 200, app_view_to_json(req->ctx->app, &v, req->now, flags));
         set_etag(resp, v.c.version);
     }
@@ -469,20 +480,19 @@ static int stale(struct http_resp *resp, const struct complaint *c, int had, str
                    c->version, had);
 }
 
-/* Common end of an edit: the stored record as JSON with its new ETag; a concurrent change
- * found by the store is a 412 as well. The edit is committed, so an audit record that cannot
- * be written masks the answer instead of failing it. */
+/* Common end of an edit: the stored record as JSON, personal data masked (a client that needs
+ * it asks GET ?reveal=personal), with its new ETag; a concurrent change found by the store is
+ * a 412 as well. */
 static int after_update(struct http_req *req, struct http_resp *resp, struct app_view *v, int rc)
 {
     if (rc == 0) {
         struct app_view fresh;
         struct ks_error e2 = {0};
-        unsigned flags;
         app_view_init(&fresh);
         if (app_get(req->ctx->app, v->c.number, &fresh, &e2) == 0) {
-            reveal(req, &fresh.c, &flags, &e2);
-            hide_audit(&fresh);
-            resp_json(resp, 200, app_view_to_json(req->ctx->app, &fresh, req->now, flags));
+            app_view_hide_audit(&fresh);
+            resp_json(resp, 200,
+                      app_view_to_json(req->ctx->app, &fresh, req->now, CJ_MASK_PERSONAL));
             set_etag(resp, fresh.c.version);
         } else {
             resp_json(resp, 200, complaint_to_json(&v->c, offset_of(req), CJ_MASK_PERSONAL));
@@ -586,7 +596,7 @@ int h_complaint_events(struct http_req *req, struct http_resp *resp, struct ks_e
         return ks_fail(err, KS_EPERM, "audit", "audit: only an admin may read the audit trail");
     app_view_init(&v);
     if ((rc = load_visible(req, &v, err)) == 0 && !audit)
-        hide_audit(&v);
+        app_view_hide_audit(&v);
     if (rc == 0)
         resp_json(resp, 200,
                   json_pack("{s:s, s:o}", "number", v.c.number, "events",
@@ -612,7 +622,7 @@ int h_complaint_comment(struct http_req *req, struct http_resp *resp, struct ks_
     app_view_release(&v);
     app_view_init(&v);
     if ((rc = app_get(req->ctx->app, req->params[0], &v, err)) == 0)
-        hide_audit(&v);
+        app_view_hide_audit(&v);
     if (rc == 0)
         resp_json(resp, 201,
                   json_pack("{s:s, s:o}", "number", v.c.number, "events",
@@ -646,10 +656,7 @@ int h_complaint_classification(struct http_req *req, struct http_resp *resp, str
     rc = app_override(req->ctx->app, v.c.number, sev, category, reason, &req->actor, req->now, &out,
                       err);
     if (rc == 0) {
-        struct ks_error e2 = {0};
-        unsigned flags;
-        reveal(req, &out, &flags, &e2); /* committed: a failed audit masks, as in after_update */
-        resp_json(resp, 200, complaint_to_json(&out, offset_of(req), flags));
+        resp_json(resp, 200, complaint_to_json(&out, offset_of(req), CJ_MASK_PERSONAL));
         set_etag(resp, out.version);
     }
 out:

@@ -205,14 +205,7 @@ int h_complaint_clock(struct http_req *req, struct http_resp *resp, struct ks_er
         return rc;
     app_view_init(&v);
     if ((rc = app_get(req->ctx->app, req->params[0], &v, err)) == 0) {
-        size_t k = 0;
-        for (size_t i = 0; i < v.n_evs; i++) { /* the audit trail is for admins only */
-            if (v.evs[i].kind && strcmp(v.evs[i].kind, "audit") == 0)
-                event_release(&v.evs[i]);
-            else
-                v.evs[k++] = v.evs[i];
-        }
-        v.n_evs = k;
+        app_view_hide_audit(&v);
         resp_json(resp, 200, app_view_to_json(req->ctx->app, &v, req->now, CJ_MASK_PERSONAL));
     }
     app_view_release(&v);

@@ -246,6 +246,8 @@ static const struct {
     {"'*' is not an amount like 200.50", "“$1”不是金额（如 200.50）"},
     {"'*' is not a score from 1 to 5", "“$1”不是 1 到 5 的评分"},
     {"only an admin may read the audit trail", "只有管理员可以查看审计记录"},
+    {"only an admin, a leader or the complaint's assignee or first responder may see personal data",
+     "只有管理员、组长和该投诉的处理人或首问人可以查看明文"},
 };
 
 /* The Chinese name of a code that appears in messages, or NULL. */
@@ -305,6 +307,7 @@ static const char *zh_label(const char *s)
         {"email", "电子邮件"},
         {"yaml", "预案内容"},
         {"to", "目标状态"},
+        {"reveal", "客户信息"},
         {"accept a complaint", "受理投诉"},
         {"assign a complaint", "分派投诉"},
         {"start an investigation", "开始调查"},

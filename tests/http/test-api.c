@@ -180,7 +180,19 @@ static void register_then_fetch_with_etag_and_timeline(void **state)
     assert_true(json_array_size(json_object_get(r.json, "deadlines")) >= 1);
     api_res_free(&r);
 
-    /* A viewer reads, masked, and cannot register. */
+    /* Personal data is masked unless asked for; the first responder may reveal it. */
+    r = call("GET", path, intake, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(api_str(&r, "customer_phone"), "138****5678");
+    api_res_free(&r);
+    snprintf(path, sizeof(path), "/api/v1/complaints/%s?reveal=personal", number);
+    r = call("GET", path, intake, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(api_str(&r, "customer_phone"), "13812345678");
+    api_res_free(&r);
+    /* A viewer reads, masked, may not reveal, and cannot register. */
+    expect("GET", path, viewer, NULL, 403);
+    snprintf(path, sizeof(path), "/api/v1/complaints/%s", number);
     r = call("GET", path, viewer, NULL);
     assert_int_equal(r.status, 200);
     assert_string_equal(api_str(&r, "customer_phone"), "138****5678");
