@@ -44,6 +44,23 @@ static const char *shown_db(const char *url)
     return strstr(url, "://") ? "the database" : url;
 }
 
+/* Says what init left in force: on an existing database without --preset that is the version
+ * an administrator uploaded, not the default the command line implies. */
+static int say_done(const struct app_conf *conf, bool existed, struct ks_error *err)
+{
+    struct app a;
+    const struct app_preset_gen *g;
+    int rc = app_open(&a, conf, err);
+
+    if (rc < 0)
+        return rc;
+    g = app_preset_gen(&a);
+    printf("%s %s (preset %s, version %d)\n", existed ? "updated" : "initialised",
+           shown_db(conf->db_url), g->preset->name, g->version);
+    app_close(&a);
+    return 0;
+}
+
 int cmd_init(int argc, char **argv)
 {
     static const struct cli_opt opts[] = {
@@ -108,10 +125,8 @@ int cmd_init(int argc, char **argv)
         init.admin_password_hash = hash;
     }
     rc = app_init_db(&conf, &init, &err);
-    if (rc < 0)
+    if (rc < 0 || (rc = say_done(&conf, existed, &err)) < 0)
         return cli_fail(&err);
-    printf("%s %s (preset %s)\n", existed ? "updated" : "initialised", shown_db(conf.db_url),
-           init.preset ? init.preset : APP_DEFAULT_PRESET);
     if (generated[0])
         printf("admin password: %s  (shown once; change it with 'kesu user passwd admin')\n",
                generated);

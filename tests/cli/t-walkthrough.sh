@@ -4,7 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 
 expect_ok "init" kesu init --preset generic --admin-password 'walk-through-2026'
-expect_match "init says what it did" "$out" "initialised .*kesu.db"
+expect_match "init says what it did" "$out" "initialised .*kesu.db \(preset generic, version 1\)"
+# Running init again without --preset keeps the preset in force and says which.
+expect_ok "init again" kesu init
+expect_match "init again names the preset kept" "$out" "updated .*kesu.db \(preset generic, version 1\)"
 
 expect_ok "add" kesu add --channel phone --customer_name 王先生 --customer_phone 13800138000 \
     --title '宽带网速慢' --description '家里宽带晚上网速很慢，已经一周了'
