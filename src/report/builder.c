@@ -219,23 +219,6 @@ void report_builder_free(struct report_builder **bp)
     *bp = NULL;
 }
 
-void report_item_from_events(struct report_item *it, const struct event *evs, size_t n)
-{
-    it->reopened = 0;
-    it->closed_at = KS_TIME_NONE;
-    for (size_t i = 0; i < n; i++) {
-        const struct event *ev = &evs[i];
-        if (!ev->kind || strcmp(ev->kind, EV_TRANSITION) != 0)
-            continue;
-        if (ev->to_state == WF_STATE_CLOSED)
-            it->closed_at = ev->at;
-        if (ev->to_state == WF_STATE_INVESTIGATING &&
-            (ev->from_state == WF_STATE_REPLIED || ev->from_state == WF_STATE_FOLLOW_UP ||
-             ev->from_state == WF_STATE_CLOSED))
-            it->reopened++;
-    }
-}
-
 static const char *customer_key(const struct complaint *c)
 {
     if (c->customer_code && *c->customer_code)

@@ -1,7 +1,8 @@
 /* report_read(): the period is read in 7-day slices: per slice one listing of its complaints
- * (only the columns the builder reads), one query for the slice's transitions and one for its
- * stage clocks, joined here by complaint id; a slice's rows bound the memory. The comparison
- * periods are counted (count(*) over the listing's query), never listed. */
+ * (only the columns the builder reads, with the closing time and reopen count the store keeps
+ * on the row) and one query for its stage clocks, joined here by complaint id; a slice's rows
+ * bound the memory. The comparison periods are counted (count(*) over the listing's query),
+ * never listed. */
 #include "report/read.h"
 
 #include <stdlib.h>
@@ -65,35 +66,34 @@ static int read_slice(struct reading *rd, int64_t from, int64_t to, struct ks_er
     struct complaint_filter f;
     struct store_iter *it = NULL;
     struct complaint c;
+    struct complaint_closing closing;
     struct stage_deadline *dls = NULL;
-    struct event *evs = NULL;
-    size_t n_dls = 0, n_evs = 0;
+    size_t n_dls = 0;
     int rc;
 
-    if ((rc = store_event_list_received(rd->tx, from, to, EV_TRANSITION, &evs, &n_evs, err)) < 0)
-        return rc;
     if ((rc = store_deadline_list_received(rd->tx, from, to, &dls, &n_dls, err)) < 0)
-        goto out;
+        return rc;
     complaint_filter_init(&f);
     f.received_from = from;
     f.received_to = to;
     f.department = rd->department;
     f.fields = rd->fields;
+    f.closing = true;
     f.sort = CS_RECEIVED_ASC;
     if ((rc = store_complaint_list(rd->tx, &f, &it, err)) < 0)
         goto out;
     complaint_init(&c);
-    while ((rc = store_complaint_next(it, &c, err)) == 1) {
-        struct report_item item = {.c = &c};
-        size_t e0, e1, d0, d1;
+    while ((rc = store_complaint_next_closing(it, &c, &closing, err)) == 1) {
+        struct report_item item = {
+            .c = &c,
+            .reopened = closing.reopened,
+            .closed_at = closing.closed_at,
+        };
+        size_t d0, d1;
 
-        LOWER_BOUND(evs, n_evs, c.id, e0);
-        for (e1 = e0; e1 < n_evs && evs[e1].complaint_id == c.id; e1++)
-            ;
         LOWER_BOUND(dls, n_dls, c.id, d0);
         for (d1 = d0; d1 < n_dls && dls[d1].complaint_id == c.id; d1++)
             ;
-        report_item_from_events(&item, evs + e0, e1 - e0);
         item.dls = dls + d0;
         item.n_dls = d1 - d0;
         if ((rc = report_add(rd->b, &item, err)) < 0)
@@ -105,7 +105,6 @@ static int read_slice(struct reading *rd, int64_t from, int64_t to, struct ks_er
     store_iter_free(&it);
 out:
     stage_deadline_array_free(&dls, n_dls);
-    event_array_free(&evs, n_evs);
     return rc < 0 ? rc : 0;
 }
 

@@ -1,5 +1,5 @@
 /* Reading a report from the store: the complaints received in a period (and a department
- * subtree) streamed through the builder with their stage clocks and transitions, plus the
+ * subtree) streamed through the builder with their stage clocks and closing times, plus the
  * received counts of the comparison periods. The one way `kesu report` and
  * GET /api/v1/reports/summary make a report. Ownership: struct report_source borrows
  * everything it points to for the call; the report is caller-owned storage (report_init()). */

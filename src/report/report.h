@@ -178,12 +178,9 @@ struct report_item {
     const struct complaint *c;
     const struct stage_deadline *dls; /* its stage clocks */
     size_t n_dls;
-    int reopened;      /* times reopened (replied/follow_up/closed -> investigating) */
-    int64_t closed_at; /* when it was last closed, KS_TIME_NONE when not closed */
+    int reopened;      /* times reopened (struct complaint_closing) */
+    int64_t closed_at; /* when it was closed, KS_TIME_NONE when not closed */
 };
-
-/* Reads the reopen count and the closing time from a complaint's timeline. */
-void report_item_from_events(struct report_item *it, const struct event *evs, size_t n);
 
 struct report_builder;
 

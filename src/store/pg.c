@@ -69,9 +69,9 @@ enum pg_stmt {
     ST_COMPLAINT_VERSION,
     ST_COMPLAINT_CURSOR,
     ST_COMPLAINT_REPEATS,
-    ST_EVENT_LIST_RECEIVED,
     ST_DEADLINE_LIST_RECEIVED,
     ST_EVENT_INSERT,
+    ST_EVENT_CLOSING,
     ST_EVENT_LOCK,
     ST_EVENT_PREV,
     ST_EVENT_LIST,
@@ -154,17 +154,17 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_COMPLAINT_REPEATS] = "SELECT count(*) FROM complaints WHERE (customer_code = $1 OR"
                              " customer_name = $1) AND received_at >= $3 AND received_at < $4"
                              " AND defect = $2 AND status <> 'merged'",
-    [ST_EVENT_LIST_RECEIVED] =
-        "SELECT e.id, e.complaint_id, e.at, e.actor, e.kind, e.from_state, e.to_state, e.note,"
-        " NULL FROM complaints c JOIN events e ON e.complaint_id = c.id WHERE c.received_at >= $1"
-        " AND c.received_at < $2 AND e.kind = $3 ORDER BY e.complaint_id, e.at, e.id",
+    /* The same shape as on SQLite: the period's ids, then only the columns a report judges. */
     [ST_DEADLINE_LIST_RECEIVED] =
-        "SELECT d.id, d." DL_COLS_D " FROM complaints c JOIN stage_deadlines d ON d.complaint_id ="
-        " c.id WHERE c.received_at >= $1 AND c.received_at < $2 AND NOT d.whole"
+        "SELECT d.complaint_id, d.stage, d.started_at, d.due_at, d.paused_at, d.met_at,"
+        " d.breached FROM stage_deadlines d WHERE d.complaint_id IN (SELECT id FROM complaints"
+        " WHERE received_at >= $1 AND received_at < $2) AND NOT d.whole"
         " ORDER BY d.complaint_id, d.started_at, d.id",
     [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
                         " note, details, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                         " RETURNING id",
+    [ST_EVENT_CLOSING] = "UPDATE complaints SET closed_at = $2, reopened = reopened + $3"
+                         " WHERE id = $1",
     /* Appends to one complaint's chain queue here until the transaction ends; NO KEY UPDATE is
      * the lock an UPDATE of the complaint takes, and it does not block foreign-key checks. */
     [ST_EVENT_LOCK] = "SELECT number FROM complaints WHERE id = $1 FOR NO KEY UPDATE",
@@ -315,7 +315,8 @@ struct pg_iter {
     char name[32];   /* the server-side cursor */
     PGresult *res;   /* the current batch of rows */
     int row;         /* the next row of res */
-    uint64_t fields; /* complaint_filter.fields */
+    uint64_t mask;   /* store_field_mask() of complaint_filter.fields */
+    int closing_col; /* the column of closed_at, reopened after it; -1: not read */
     bool done;
 };
 
@@ -1393,16 +1394,16 @@ static int read_field(const PGresult *r, int row, int i, struct complaint *c,
     return 0;
 }
 
-/* Fills out (released) from a row whose columns are the complaint_fields[] that `fields`
- * reads (store_field_wanted()), in order. */
-static int read_complaint(const PGresult *r, int row, uint64_t fields, struct complaint *out,
+/* Fills out (released) from a row whose columns are the complaint_fields[] in mask
+ * (store_field_mask()), in order. */
+static int read_complaint(const PGresult *r, int row, uint64_t mask, struct complaint *out,
                           struct ks_error *err)
 {
     int col = 0;
 
     for (size_t i = 0; i < complaint_field_count; i++) {
         int rc;
-        if (!store_field_wanted(fields, i))
+        if (!(mask & (UINT64_C(1) << i)))
             continue;
         if ((rc = read_field(r, row, col++, out, &complaint_fields[i], err)) < 0) {
             complaint_release(out);
@@ -1500,7 +1501,7 @@ static int pg_complaint_get(struct store_tx *base, const char *number, struct co
     if (rc < 0)
         return rc;
     if (PQntuples(res) > 0)
-        rc = read_complaint(res, 0, 0, out, err);
+        rc = read_complaint(res, 0, store_field_mask(0), out, err);
     else
         rc = ks_fail(err, KS_ENOTFOUND, "number", "complaint %s does not exist", number);
     PQclear(res);
@@ -1773,15 +1774,17 @@ static int pg_complaint_list(struct store_tx *base, const struct complaint_filte
     struct query q = {0};
     struct buf decl;
     struct pg_iter *it;
+    uint64_t mask = store_field_mask(f->fields);
     PGresult *res;
-    char *cols;
-    int rc;
+    char *cols = NULL;
+    int n_cols = 0, rc;
 
     if (tx->conn->broken || PQtransactionStatus(tx->conn->pg) == PQTRANS_INERROR)
         return ks_fail(err, KS_ESTORE, NULL,
                        "the transaction was cancelled by an earlier error; roll back and retry");
     buf_init(&q.sql, SQL_MAX);
-    cols = f->fields ? store_field_cols(f->fields) : NULL;
+    if (f->fields || f->closing)
+        cols = store_field_cols(mask, f->closing, &n_cols);
     rc = build_list(tx, f, cols, &q, err);
     free(cols);
     if (rc < 0) {
@@ -1789,7 +1792,8 @@ static int pg_complaint_list(struct store_tx *base, const struct complaint_filte
         return rc;
     }
     it = xcalloc(1, sizeof(*it));
-    it->fields = f->fields;
+    it->mask = mask;
+    it->closing_col = f->closing ? n_cols : -1;
     snprintf(it->name, sizeof(it->name), "ks_list%u", ++tx->n_cursors);
     buf_init(&decl, SQL_MAX + 64);
     buf_addf(&decl, "DECLARE %s NO SCROLL CURSOR FOR %s", it->name, buf_str(&q.sql));
@@ -1842,13 +1846,16 @@ static int pg_complaint_count(struct store_tx *base, const struct complaint_filt
     return 0;
 }
 
-static int pg_complaint_next(struct store_iter *base, struct complaint *row, struct ks_error *err)
+static int pg_complaint_next(struct store_iter *base, struct complaint *row,
+                             struct complaint_closing *closing_out, struct ks_error *err)
 {
     struct pg_iter *it = (struct pg_iter *)(void *)base;
     struct pg_conn *c = it->tx->conn;
     int rc;
 
     complaint_release(row);
+    if (closing_out && it->closing_col < 0)
+        KS_BUG("store_complaint_next_closing() on a listing made without f->closing");
     if (it->done)
         return 0;
     if (!it->res || it->row >= PQntuples(it->res)) {
@@ -1867,8 +1874,14 @@ static int pg_complaint_next(struct store_iter *base, struct complaint *row, str
             return 0;
         }
     }
-    rc = read_complaint(it->res, it->row++, it->fields, row, err);
-    return rc < 0 ? rc : 1;
+    if ((rc = read_complaint(it->res, it->row, it->mask, row, err)) < 0)
+        return rc;
+    if (closing_out) {
+        closing_out->closed_at = col_time(it->res, it->row, it->closing_col);
+        closing_out->reopened = col_int(it->res, it->row, it->closing_col + 1);
+    }
+    it->row++;
+    return 1;
 }
 
 static void pg_iter_free(struct store_iter *base)
@@ -1934,7 +1947,8 @@ static int pg_event_append(struct store_tx *base, struct event *ev, struct ks_er
     char state[6];
     char *number;
     PGresult *res;
-    int rc;
+    int64_t closed_at;
+    int reopen, rc;
 
     if (ev->from_state < -1 || ev->from_state >= WF_STATE__COUNT || ev->to_state < -1 ||
         ev->to_state >= WF_STATE__COUNT)
@@ -1963,6 +1977,16 @@ static int pg_event_append(struct store_tx *base, struct event *ev, struct ks_er
     else if (strcmp(state, "22P02") == 0)
         rc = ks_fail(err, KS_EINVAL, "details", "event details: not a valid JSON text");
     PQclear(res);
+    if (rc == 0 && store_event_closing(ev, &closed_at, &reopen)) {
+        struct params q = {0};
+
+        p_int(&q, ev->complaint_id);
+        p_time(&q, closed_at);
+        p_int(&q, reopen);
+        if ((rc = tx_run(tx_of(base), ST_EVENT_CLOSING, &q, &res, NULL, err, "saving an event")) ==
+            0)
+            PQclear(res);
+    }
     return rc;
 }
 
@@ -2044,17 +2068,6 @@ static int pg_event_chain(struct store_tx *base, int64_t complaint_id, struct ev
 
     p_int(&p, complaint_id);
     return event_rows(base, ST_EVENT_CHAIN, &p, evs_out, links_out, n_out, err);
-}
-
-static int pg_event_list_received(struct store_tx *base, int64_t from, int64_t to, const char *kind,
-                                  struct event **evs_out, size_t *n_out, struct ks_error *err)
-{
-    struct params p = {0};
-
-    p_int(&p, from);
-    p_int(&p, to);
-    p_text(&p, kind);
-    return event_rows(base, ST_EVENT_LIST_RECEIVED, &p, evs_out, NULL, n_out, err);
 }
 
 /* ---- stage deadlines ------------------------------------------------------------------- */
@@ -2174,11 +2187,42 @@ static int pg_deadline_list_received(struct store_tx *base, int64_t from, int64_
                                      struct stage_deadline **out, size_t *n_out,
                                      struct ks_error *err)
 {
+    struct stage_deadline *ds = NULL;
     struct params p = {0};
+    PGresult *res;
+    size_t n;
+    int rc;
 
     p_int(&p, from);
     p_int(&p, to);
-    return deadline_rows(base, ST_DEADLINE_LIST_RECEIVED, &p, out, n_out, err);
+    rc = tx_run(tx_of(base), ST_DEADLINE_LIST_RECEIVED, &p, &res, NULL, err,
+                "reading stage deadlines");
+    if (rc < 0)
+        return rc;
+    n = (size_t)PQntuples(res);
+    if (n)
+        ds = xcalloc(n, sizeof(*ds));
+    for (int r = 0; r < (int)n; r++) {
+        struct stage_deadline *d = &ds[r];
+        stage_deadline_init(d);
+        d->complaint_id = col_i64(res, r, 0);
+        if (rc == 0 && wf_state_parse(col_str(res, r, 1), &d->stage, NULL) < 0)
+            rc = ks_fail(err, KS_EINTERNAL, "stage", "stage deadline: stored stage '%s' is unknown",
+                         col_str(res, r, 1));
+        d->clock.started_at = col_time(res, r, 2);
+        d->clock.due_at = col_time(res, r, 3);
+        d->clock.paused_at = col_time(res, r, 4);
+        d->clock.met_at = col_time(res, r, 5);
+        d->breached = col_bool(res, r, 6);
+    }
+    PQclear(res);
+    if (rc < 0) {
+        stage_deadline_array_free(&ds, n);
+        return rc;
+    }
+    *out = ds;
+    *n_out = n;
+    return 0;
 }
 
 /* ---- users ----------------------------------------------------------------------------- */
@@ -3152,7 +3196,6 @@ const struct store_ops store_pg_ops = {
     .complaint_next = pg_complaint_next,
     .complaint_count = pg_complaint_count,
     .complaint_count_repeats = pg_complaint_count_repeats,
-    .event_list_received = pg_event_list_received,
     .deadline_list_received = pg_deadline_list_received,
     .iter_free = pg_iter_free,
     .event_append = pg_event_append,

@@ -59,9 +59,9 @@ enum sq_stmt {
     ST_COMPLAINT_CURSOR,
     ST_COMPLAINT_REPEATS,
     ST_FTS_INDEX,
-    ST_EVENT_LIST_RECEIVED,
     ST_DEADLINE_LIST_RECEIVED,
     ST_EVENT_INSERT,
+    ST_EVENT_CLOSING,
     ST_EVENT_PREV,
     ST_EVENT_LIST,
     ST_EVENT_CHAIN,
@@ -150,16 +150,17 @@ static const char *const fixed_sql[ST__COUNT] = {
                              " AND defect = ?2 AND status <> 'merged'",
     [ST_FTS_INDEX] = "INSERT INTO complaints_fts(rowid, title, description)"
                      " SELECT id, title, description FROM complaints WHERE id >= ?1",
-    [ST_EVENT_LIST_RECEIVED] =
-        "SELECT e.id, e.complaint_id, e.at, e.actor, e.kind, e.from_state, e.to_state, e.note,"
-        " NULL FROM complaints c JOIN events e ON e.complaint_id = c.id WHERE c.received_at >= ?1"
-        " AND c.received_at < ?2 AND e.kind = ?3 ORDER BY e.complaint_id, e.at, e.id",
+    /* The period's ids drive stage_deadlines_complaint (a join would read each complaint row
+     * too); only the columns a report judges. */
     [ST_DEADLINE_LIST_RECEIVED] =
-        "SELECT d.id, d." DL_COLS_D " FROM complaints c JOIN stage_deadlines d ON d.complaint_id ="
-        " c.id WHERE c.received_at >= ?1 AND c.received_at < ?2 AND d.whole = 0"
+        "SELECT d.complaint_id, d.stage, d.started_at, d.due_at, d.paused_at, d.met_at,"
+        " d.breached FROM stage_deadlines d WHERE d.complaint_id IN (SELECT id FROM complaints"
+        " WHERE received_at >= ?1 AND received_at < ?2) AND d.whole = 0"
         " ORDER BY d.complaint_id, d.started_at, d.id",
     [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
                         " note, details, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_EVENT_CLOSING] = "UPDATE complaints SET closed_at = ?2, reopened = reopened + ?3"
+                         " WHERE id = ?1",
     /* The complaint's number and its chain's last link (the writer holds the write lock, so
      * no other append can come between this read and the insert). max(id) reads only the
      * events_complaint index, then one row: a complaint viewed thousands of times (an audit
@@ -304,7 +305,8 @@ struct sq_iter {
     struct store_iter base;
     struct sq_tx *tx;
     sqlite3_stmt *st; /* owned */
-    uint64_t fields;  /* complaint_filter.fields */
+    uint64_t mask;    /* store_field_mask() of complaint_filter.fields */
+    int closing_col;  /* the column of closed_at, reopened after it; -1: not read */
     bool done;
 };
 
@@ -1409,16 +1411,16 @@ static int read_field(sqlite3_stmt *st, int i, struct complaint *c, const struct
     return 0;
 }
 
-/* Fills out (released) from a row whose columns are the complaint_fields[] that `fields`
- * reads (store_field_wanted()), in order. */
-static int read_complaint(sqlite3_stmt *st, uint64_t fields, struct complaint *out,
+/* Fills out (released) from a row whose columns are the complaint_fields[] in mask
+ * (store_field_mask()), in order. */
+static int read_complaint(sqlite3_stmt *st, uint64_t mask, struct complaint *out,
                           struct ks_error *err)
 {
     int col = 0;
 
     for (size_t i = 0; i < complaint_field_count; i++) {
         int rc;
-        if (!store_field_wanted(fields, i))
+        if (!(mask & (UINT64_C(1) << i)))
             continue;
         if ((rc = read_field(st, col++, out, &complaint_fields[i], err)) < 0) {
             complaint_release(out);
@@ -1525,7 +1527,7 @@ static int sq_complaint_get(struct store_tx *base, const char *number, struct co
     bind_text(st, 1, number);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        rc = read_complaint(st, 0, out, err);
+        rc = read_complaint(st, store_field_mask(0), out, err);
     else if (rc == SQLITE_DONE)
         rc = ks_fail(err, KS_ENOTFOUND, "number", "complaint %s does not exist", number);
     else
@@ -1860,8 +1862,9 @@ static int sq_complaint_list(struct store_tx *base, const struct complaint_filte
     struct query q = {0};
     sqlite3_stmt *st = NULL;
     struct sq_iter *it;
-    char *cols;
-    int rc;
+    uint64_t mask = store_field_mask(f->fields);
+    char *cols = NULL;
+    int n_cols = 0, rc;
 
     if (sqlite3_get_autocommit(tx->conn->db))
         return ks_fail(err, KS_ESTORE, NULL,
@@ -1869,7 +1872,8 @@ static int sq_complaint_list(struct store_tx *base, const struct complaint_filte
     if (f->text && (rc = fts_flush(tx, err)) < 0)
         return rc;
     buf_init(&q.sql, SQL_MAX);
-    cols = f->fields ? store_field_cols(f->fields) : NULL;
+    if (f->fields || f->closing)
+        cols = store_field_cols(mask, f->closing, &n_cols);
     rc = build_list(tx, f, cols, &q, err);
     free(cols);
     if (rc < 0) {
@@ -1892,7 +1896,8 @@ static int sq_complaint_list(struct store_tx *base, const struct complaint_filte
     it->base.tx = base;
     it->tx = tx;
     it->st = st;
-    it->fields = f->fields;
+    it->mask = mask;
+    it->closing_col = f->closing ? n_cols : -1;
     tx->n_iters++;
     *out = &it->base;
     return 0;
@@ -1941,18 +1946,26 @@ static int sq_complaint_count(struct store_tx *base, const struct complaint_filt
     return rc;
 }
 
-static int sq_complaint_next(struct store_iter *base, struct complaint *row, struct ks_error *err)
+static int sq_complaint_next(struct store_iter *base, struct complaint *row,
+                             struct complaint_closing *closing_out, struct ks_error *err)
 {
     struct sq_iter *it = (struct sq_iter *)(void *)base;
     int rc;
 
     complaint_release(row);
+    if (closing_out && it->closing_col < 0)
+        KS_BUG("store_complaint_next_closing() on a listing made without f->closing");
     if (it->done)
         return 0;
     rc = sqlite3_step(it->st);
     if (rc == SQLITE_ROW) {
-        rc = read_complaint(it->st, it->fields, row, err);
-        return rc < 0 ? rc : 1;
+        if ((rc = read_complaint(it->st, it->mask, row, err)) < 0)
+            return rc;
+        if (closing_out) {
+            closing_out->closed_at = col_time(it->st, it->closing_col);
+            closing_out->reopened = sqlite3_column_int(it->st, it->closing_col + 1);
+        }
+        return 1;
     }
     it->done = true;
     if (rc == SQLITE_DONE)
@@ -2035,7 +2048,8 @@ static int sq_event_append(struct store_tx *base, struct event *ev, struct ks_er
     char prev[EVENT_HASH_HEX], link[EVENT_HASH_HEX];
     char *number;
     sqlite3_stmt *st;
-    int rc;
+    int64_t closed_at;
+    int reopen, rc;
 
     if (ev->from_state < -1 || ev->from_state >= WF_STATE__COUNT || ev->to_state < -1 ||
         ev->to_state >= WF_STATE__COUNT)
@@ -2070,6 +2084,16 @@ static int sq_event_append(struct store_tx *base, struct event *ev, struct ks_er
         rc = sq_fail(tx->conn->db, rc, err, "saving an event");
     }
     done(st);
+    if (rc == 0 && store_event_closing(ev, &closed_at, &reopen)) {
+        if ((rc = tx_stmt(tx, ST_EVENT_CLOSING, &st, err)) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, ev->complaint_id);
+        bind_time(st, 2, closed_at);
+        sqlite3_bind_int(st, 3, reopen);
+        rc = sqlite3_step(st);
+        rc = rc == SQLITE_DONE ? 0 : sq_fail(tx->conn->db, rc, err, "saving an event");
+        done(st);
+    }
     return rc;
 }
 
@@ -2160,21 +2184,6 @@ static int sq_event_chain(struct store_tx *base, int64_t complaint_id, struct ev
         return rc;
     sqlite3_bind_int64(st, 1, complaint_id);
     return event_rows(tx, st, evs_out, links_out, n_out, err);
-}
-
-static int sq_event_list_received(struct store_tx *base, int64_t from, int64_t to, const char *kind,
-                                  struct event **evs_out, size_t *n_out, struct ks_error *err)
-{
-    struct sq_tx *tx = tx_of(base);
-    sqlite3_stmt *st;
-    int rc;
-
-    if ((rc = tx_stmt(tx, ST_EVENT_LIST_RECEIVED, &st, err)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
-    bind_text(st, 3, kind);
-    return event_rows(tx, st, evs_out, NULL, n_out, err);
 }
 
 /* ---- stage deadlines ------------------------------------------------------------------- */
@@ -2302,6 +2311,8 @@ static int sq_deadline_list_received(struct store_tx *base, int64_t from, int64_
                                      struct ks_error *err)
 {
     struct sq_tx *tx = tx_of(base);
+    struct stage_deadline *ds = NULL;
+    size_t n = 0, cap = 0;
     sqlite3_stmt *st;
     int rc;
 
@@ -2309,7 +2320,35 @@ static int sq_deadline_list_received(struct store_tx *base, int64_t from, int64_
         return rc;
     sqlite3_bind_int64(st, 1, from);
     sqlite3_bind_int64(st, 2, to);
-    return deadline_rows(tx, st, out, n_out, err);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct stage_deadline *d;
+        xgrow((void **)&ds, &cap, n + 1, sizeof(*ds));
+        d = &ds[n++];
+        stage_deadline_init(d);
+        d->complaint_id = sqlite3_column_int64(st, 0);
+        if (wf_state_parse(col_str(st, 1), &d->stage, NULL) < 0) {
+            rc = ks_fail(err, KS_EINTERNAL, "stage", "stage deadline: stored stage '%s' is unknown",
+                         col_str(st, 1));
+            break;
+        }
+        d->clock.started_at = col_time(st, 2);
+        d->clock.due_at = col_time(st, 3);
+        d->clock.paused_at = col_time(st, 4);
+        d->clock.met_at = col_time(st, 5);
+        d->breached = sqlite3_column_int(st, 6) != 0;
+    }
+    if (rc == SQLITE_DONE)
+        rc = 0;
+    else if (rc != KS_EINTERNAL)
+        rc = sq_fail(tx->conn->db, rc, err, "reading stage deadlines");
+    done(st);
+    if (rc < 0) {
+        stage_deadline_array_free(&ds, n);
+        return rc;
+    }
+    *out = ds;
+    *n_out = n;
+    return 0;
 }
 
 /* ---- users ----------------------------------------------------------------------------- */
@@ -3606,7 +3645,6 @@ const struct store_ops store_sqlite_ops = {
     .complaint_next = sq_complaint_next,
     .complaint_count = sq_complaint_count,
     .complaint_count_repeats = sq_complaint_count_repeats,
-    .event_list_received = sq_event_list_received,
     .deadline_list_received = sq_deadline_list_received,
     .iter_free = sq_iter_free,
     .event_append = sq_event_append,

@@ -75,7 +75,9 @@ struct store_ops {
                          struct ks_error *err);
     int (*complaint_list)(struct store_tx *tx, const struct complaint_filter *f,
                           struct store_iter **out, struct ks_error *err);
-    int (*complaint_next)(struct store_iter *it, struct complaint *row, struct ks_error *err);
+    /* closing_out: NULL, or the listing was made with f->closing. */
+    int (*complaint_next)(struct store_iter *it, struct complaint *row,
+                          struct complaint_closing *closing_out, struct ks_error *err);
     int (*complaint_count)(struct store_tx *tx, const struct complaint_filter *f, int64_t *n_out,
                            struct ks_error *err);
     int (*complaint_count_repeats)(struct store_tx *tx, const char *customer, const char *defect,
@@ -88,8 +90,6 @@ struct store_ops {
     int (*event_chain)(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
                        char **links_out, size_t *n_out, struct ks_error *err);
 
-    int (*event_list_received)(struct store_tx *tx, int64_t from, int64_t to, const char *kind,
-                               struct event **evs_out, size_t *n_out, struct ks_error *err);
     int (*deadline_list_received)(struct store_tx *tx, int64_t from, int64_t to,
                                   struct stage_deadline **out, size_t *n_out, struct ks_error *err);
     int (*deadline_put)(struct store_tx *tx, struct stage_deadline *d, struct ks_error *err);
@@ -163,11 +163,19 @@ struct store_ops {
 /* True when a listing orders by row id instead of received_at (see enum complaint_sort):
  * f->text holds a word and the sort is one of the received orders. */
 bool store_list_by_id(const struct complaint_filter *f);
-/* Does a listing with this fields mask read complaint_fields[i]? (id and number always) */
-bool store_field_wanted(uint64_t fields, size_t i);
-/* The select list "c.id, c.number, ..." of the fields a mask reads, in complaint_fields[]
- * order, as a new string. */
-char *store_field_cols(uint64_t fields);
+/* The columns a listing with this complaint_filter.fields reads, as a mask with bit i for
+ * complaint_fields[i] (id and number always; fields 0: all). Computed once per listing, so a
+ * row is read with a bit test per column. */
+uint64_t store_field_mask(uint64_t fields);
+/* The select list "c.id, c.number, ..." of the fields in mask, in complaint_fields[] order,
+ * then with closing "c.closed_at, c.reopened", as a new string; *n_out is the number of
+ * field columns (the index of closed_at). */
+char *store_field_cols(uint64_t mask, bool closing, int *n_out);
+/* What a transition event changes in its complaint's struct complaint_closing: false when
+ * nothing (not a transition, or neither into, out of closed nor a reopen); else the new
+ * closed_at (ev->at into closed, KS_TIME_NONE otherwise) and 1 to add to reopened for a
+ * reopen, else 0. */
+bool store_event_closing(const struct event *ev, int64_t *closed_at_out, int *reopen_out);
 
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;

@@ -330,21 +330,33 @@ int store_complaint_count(struct store_tx *tx, const struct complaint_filter *f,
     return ops_of(tx)->complaint_count(tx, &g, n_out, err);
 }
 
-bool store_field_wanted(uint64_t fields, size_t i)
+uint64_t store_field_mask(uint64_t fields)
 {
-    const struct cf_desc *f = &complaint_fields[i];
-    return fields == 0 || (fields & (UINT64_C(1) << i)) || f->type == CF_ID ||
-           strcmp(f->name, "number") == 0;
+    uint64_t mask = 0;
+
+    for (size_t i = 0; i < complaint_field_count; i++) {
+        const struct cf_desc *f = &complaint_fields[i];
+        if (fields == 0 || (fields & (UINT64_C(1) << i)) || f->type == CF_ID ||
+            strcmp(f->name, "number") == 0)
+            mask |= UINT64_C(1) << i;
+    }
+    return mask;
 }
 
-char *store_field_cols(uint64_t fields)
+char *store_field_cols(uint64_t mask, bool closing, int *n_out)
 {
     struct buf cols;
+    int n = 0;
 
     buf_init(&cols, 4096);
     for (size_t i = 0; i < complaint_field_count; i++)
-        if (store_field_wanted(fields, i))
+        if (mask & (UINT64_C(1) << i)) {
             buf_addf(&cols, "%sc.%s", cols.len ? ", " : "", complaint_fields[i].column);
+            n++;
+        }
+    if (closing)
+        buf_adds(&cols, ", c.closed_at, c.reopened");
+    *n_out = n;
     return buf_detach(&cols);
 }
 
@@ -375,16 +387,6 @@ int store_complaint_count_repeats(struct store_tx *tx, const char *customer, con
     return ops_of(tx)->complaint_count_repeats(tx, customer, defect, from, to, n_out, err);
 }
 
-int store_event_list_received(struct store_tx *tx, int64_t from, int64_t to, const char *kind,
-                              struct event **evs_out, size_t *n_out, struct ks_error *err)
-{
-    *evs_out = NULL;
-    *n_out = 0;
-    if (!kind)
-        return ks_fail(err, KS_EINVAL, "kind", "kind: an event kind is needed");
-    return ops_of(tx)->event_list_received(tx, from, to, kind, evs_out, n_out, err);
-}
-
 int store_deadline_list_received(struct store_tx *tx, int64_t from, int64_t to,
                                  struct stage_deadline **out, size_t *n_out, struct ks_error *err)
 {
@@ -395,7 +397,28 @@ int store_deadline_list_received(struct store_tx *tx, int64_t from, int64_t to,
 
 int store_complaint_next(struct store_iter *it, struct complaint *row, struct ks_error *err)
 {
-    return ops_of(it->tx)->complaint_next(it, row, err);
+    return ops_of(it->tx)->complaint_next(it, row, NULL, err);
+}
+
+int store_complaint_next_closing(struct store_iter *it, struct complaint *row,
+                                 struct complaint_closing *closing_out, struct ks_error *err)
+{
+    closing_out->closed_at = KS_TIME_NONE;
+    closing_out->reopened = 0;
+    return ops_of(it->tx)->complaint_next(it, row, closing_out, err);
+}
+
+bool store_event_closing(const struct event *ev, int64_t *closed_at_out, int *reopen_out)
+{
+    bool reopen = ev->to_state == WF_STATE_INVESTIGATING &&
+                  (ev->from_state == WF_STATE_REPLIED || ev->from_state == WF_STATE_FOLLOW_UP ||
+                   ev->from_state == WF_STATE_CLOSED);
+
+    *closed_at_out = ev->to_state == WF_STATE_CLOSED ? ev->at : KS_TIME_NONE;
+    *reopen_out = reopen;
+    if (!ev->kind || strcmp(ev->kind, EV_TRANSITION) != 0)
+        return false;
+    return ev->to_state == WF_STATE_CLOSED || ev->from_state == WF_STATE_CLOSED || reopen;
 }
 
 void store_iter_free(struct store_iter **it)

@@ -142,6 +142,8 @@ struct complaint_filter {
      * field is left as complaint_init() sets it. Long scans (reports, list pages) read a few
      * columns instead of ~50. */
     uint64_t fields;
+    /* Also read each row's struct complaint_closing (store_complaint_next_closing()). */
+    bool closing;
     enum complaint_sort sort;
     const char *after; /* cursor: the last number of the previous page, or NULL */
     int limit;         /* 0: no limit */
@@ -155,6 +157,21 @@ int store_complaint_list(struct store_tx *tx, const struct complaint_filter *f,
  * 0: done; < 0: error. */
 int store_complaint_next(struct store_iter *it, struct complaint *row, struct ks_error *err);
 
+/* What the store keeps on the complaint row about its transitions, for reports, so they need
+ * not read the timeline. Written by store_event_append() with each transition event (never by
+ * store_complaint_update()); a database made before schema 6 got them from its events when it
+ * was migrated. */
+struct complaint_closing {
+    /* When the transition into closed happened; KS_TIME_NONE while the complaint is not
+     * closed (a reopen clears it). */
+    int64_t closed_at;
+    int reopened; /* transitions replied, follow_up or closed -> investigating */
+};
+/* store_complaint_next() that also fills *closing_out; the listing must have been made with
+ * f->closing set. */
+int store_complaint_next_closing(struct store_iter *it, struct complaint *row,
+                                 struct complaint_closing *closing_out, struct ks_error *err);
+
 /* How many complaints store_complaint_list() would list for f (ignoring f->after), without
  * reading them. */
 int store_complaint_count(struct store_tx *tx, const struct complaint_filter *f, int64_t *n_out,
@@ -166,7 +183,8 @@ int store_complaint_count_repeats(struct store_tx *tx, const char *customer, con
                                   int64_t from, int64_t to, int *n_out, struct ks_error *err);
 void store_iter_free(struct store_iter **it);
 
-/* Appends ev (ev->complaint_id set); sets ev->id. Events are never updated or deleted. Each
+/* Appends ev (ev->complaint_id set); sets ev->id. Events are never updated or deleted. A
+ * transition event also updates the complaint's struct complaint_closing. Each
  * event is stored with its chain link: event_chain_hash() of the complaint's number, the event
  * and the link of the complaint's previous event in append order (on PostgreSQL the complaint
  * row is locked for the rest of the transaction, so two appends cannot fork a chain). */
@@ -181,12 +199,12 @@ int store_event_chain(struct store_tx *tx, int64_t complaint_id, struct event **
 int store_event_list(struct store_tx *tx, int64_t complaint_id, struct event **evs_out,
                      size_t *n_out, struct ks_error *err);
 
-/* Set-based reads for reports, which would otherwise make two queries per complaint: the
- * events of `kind` (details left NULL) and the stage deadlines (not the whole limit) of every
- * complaint received in [from, to), ordered by complaint id and then as store_event_list() and
- * store_deadline_list() order them. Read a long period in slices and join by complaint id. */
-int store_event_list_received(struct store_tx *tx, int64_t from, int64_t to, const char *kind,
-                              struct event **evs_out, size_t *n_out, struct ks_error *err);
+/* The set-based read of stage clocks for reports, which would otherwise make one query per
+ * complaint: the stage deadlines (not the whole limit) of every complaint received in
+ * [from, to), ordered by complaint id and then as store_deadline_list() orders them, as a new
+ * array (stage_deadline_array_free()). Only what a report judges is read: complaint_id, stage,
+ * breached and the clock's started_at, due_at, paused_at and met_at; the other members are as
+ * stage_deadline_init() leaves them. Read a long period in slices and join by complaint id. */
 struct stage_deadline;
 int store_deadline_list_received(struct store_tx *tx, int64_t from, int64_t to,
                                  struct stage_deadline **out, size_t *n_out, struct ks_error *err);

@@ -1224,46 +1224,189 @@ static void add_event(struct store_tx *tx, int64_t complaint_id, int64_t at, con
     event_release(&ev);
 }
 
-/* The report's set-based reads: one kind of event and the stage clocks of every complaint
- * received in the range, ordered by complaint. */
+/* The report's set-based read of stage clocks: those of every complaint received in the
+ * range, ordered by complaint, with what a report judges (the rest left unset). */
 static void period_reads_cover_the_received_range(void **state)
 {
     struct ct_fx *fx = *state;
-    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_READ);
     struct stage_deadline *dls = NULL;
-    struct event *evs = NULL;
     struct ks_error err = {0};
     size_t n = 0;
 
-    add_event(tx, seed_id(2), T0 + 60, EV_TRANSITION, WF_STATE_NEW, WF_STATE_ACCEPTED);
-    add_event(tx, seed_id(1), T0 + 90, EV_TRANSITION, WF_STATE_NEW, WF_STATE_ACCEPTED);
-    add_event(tx, seed_id(1), T0 + 30, EV_COMMENT, -1, -1);
-    add_event(tx, seed_id(1), T0 + 120, EV_TRANSITION, WF_STATE_ACCEPTED, WF_STATE_ASSIGNED);
-    add_event(tx, seed_id(4), T0 + 60, EV_TRANSITION, WF_STATE_NEW, WF_STATE_ACCEPTED);
-    ct_commit(&tx);
-
-    tx = ct_begin(fx->s, STORE_TX_READ);
     /* 0001 and 0002 are received at T0 + 1h and + 2h; 0004 at + 4h is outside. */
-    ct_check(store_event_list_received(tx, T0, T0 + 3 * HOUR, EV_TRANSITION, &evs, &n, &err), &err);
-    assert_int_equal(n, 3);
-    assert_int_equal(evs[0].complaint_id, seed_id(1));
-    assert_int_equal(evs[0].to_state, WF_STATE_ACCEPTED);
-    assert_int_equal(evs[1].complaint_id, seed_id(1));
-    assert_int_equal(evs[1].to_state, WF_STATE_ASSIGNED);
-    assert_int_equal(evs[2].complaint_id, seed_id(2));
-    event_array_free(&evs, n);
     ct_check(store_deadline_list_received(tx, T0, T0 + 3 * HOUR, &dls, &n, &err), &err);
     assert_int_equal(n, 3);
     assert_int_equal(dls[0].complaint_id, seed_id(1));
     assert_int_equal(dls[1].complaint_id, seed_id(2));
     assert_int_equal(dls[1].stage, WF_STATE_ACCEPTED);
+    assert_true(dls[1].clock.started_at == T0);
+    assert_true(dls[1].clock.due_at == T0 + 5 * HOUR);
+    assert_true(dls[1].clock.met_at == T0 + 6 * HOUR);
+    assert_true(dls[1].clock.paused_at == KS_TIME_NONE);
+    assert_false(dls[1].breached);
+    assert_null(dls[1].rule);
     assert_int_equal(dls[2].stage, WF_STATE_INVESTIGATING);
+    assert_true(dls[2].clock.met_at == KS_TIME_NONE);
     stage_deadline_array_free(&dls, n);
     ct_check(store_deadline_list_received(tx, T0 + 5 * HOUR, T0 + 6 * HOUR, &dls, &n, &err), &err);
     assert_int_equal(n, 1); /* 0006; 0005 has no clock */
     assert_int_equal(dls[0].complaint_id, seed_id(6));
+    assert_true(dls[0].clock.paused_at == T0 + 12 * HOUR);
     stage_deadline_array_free(&dls, n);
     ct_commit(&tx);
+}
+
+/* 0003 (closed) was closed, reopened and closed again; 0002 (investigating) was reopened
+ * after a reply; 0006 only has a comment. */
+static void append_closing_timeline(struct store *s)
+{
+    struct store_tx *tx = ct_begin(s, STORE_TX_WRITE);
+
+    add_event(tx, seed_id(3), T0 + 10 * HOUR, EV_TRANSITION, WF_STATE_REPLIED, WF_STATE_CLOSED);
+    add_event(tx, seed_id(2), T0 + 10 * HOUR, EV_TRANSITION, WF_STATE_NEW, WF_STATE_ACCEPTED);
+    add_event(tx, seed_id(3), T0 + 11 * HOUR, EV_TRANSITION, WF_STATE_CLOSED,
+              WF_STATE_INVESTIGATING);
+    add_event(tx, seed_id(2), T0 + 11 * HOUR, EV_TRANSITION, WF_STATE_REPLIED,
+              WF_STATE_INVESTIGATING);
+    add_event(tx, seed_id(3), T0 + 12 * HOUR, EV_TRANSITION, WF_STATE_FOLLOW_UP, WF_STATE_CLOSED);
+    add_event(tx, seed_id(3), T0 + 13 * HOUR, EV_COMMENT, -1, -1);
+    add_event(tx, seed_id(6), T0 + 13 * HOUR, EV_COMMENT, -1, -1);
+    ct_commit(&tx);
+}
+
+/* Lists every seed with its closing (fields: a complaint_field_bits() list, NULL for all) and
+ * checks what append_closing_timeline() left. */
+static void expect_closing(struct store *s, const char *const *fields)
+{
+    struct store_tx *tx = ct_begin(s, STORE_TX_READ);
+    struct complaint_filter f;
+    struct complaint_closing cl;
+    struct store_iter *it = NULL;
+    struct ks_error err = {0};
+    struct complaint c;
+    int n = 0, rc;
+
+    complaint_filter_init(&f);
+    f.closing = true;
+    f.sort = CS_RECEIVED_ASC;
+    if (fields)
+        ct_check(complaint_field_bits(fields, &f.fields, &err), &err);
+    ct_check(store_complaint_list(tx, &f, &it, &err), &err);
+    complaint_init(&c);
+    while ((rc = store_complaint_next_closing(it, &c, &cl, &err)) == 1) {
+        n++;
+        if (c.id == seed_id(3)) {
+            assert_int_equal(c.status, WF_STATE_CLOSED);
+            assert_true(cl.closed_at == T0 + 12 * HOUR);
+            assert_int_equal(cl.reopened, 1);
+        } else if (c.id == seed_id(2)) {
+            assert_true(cl.closed_at == KS_TIME_NONE);
+            assert_int_equal(cl.reopened, 1);
+        } else {
+            assert_true(cl.closed_at == KS_TIME_NONE);
+            assert_int_equal(cl.reopened, 0);
+        }
+    }
+    ct_check(rc, &err);
+    assert_int_equal(n, 6);
+    complaint_release(&c);
+    store_iter_free(&it);
+    ct_commit(&tx);
+}
+
+/* The store keeps closed_at and the reopen count as transitions are appended: set when
+ * closed, cleared and counted when reopened, set again at the second close; edits of the
+ * complaint leave them alone. */
+static void transitions_keep_the_closing_time_and_reopens(void **state)
+{
+    static const char *const status_only[] = {"status", NULL};
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct complaint_filter f;
+    struct complaint_closing cl;
+    struct store_iter *it = NULL;
+    struct ks_error err = {0};
+    struct complaint c;
+
+    add_event(tx, seed_id(3), T0 + 10 * HOUR, EV_TRANSITION, WF_STATE_REPLIED, WF_STATE_CLOSED);
+    ct_commit(&tx);
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    complaint_filter_init(&f);
+    f.closing = true;
+    f.customer = "C001";
+    f.sort = CS_RECEIVED_ASC;
+    ct_check(store_complaint_list(tx, &f, &it, &err), &err);
+    complaint_init(&c);
+    assert_int_equal(store_complaint_next_closing(it, &c, &cl, &err), 1); /* 0001 */
+    assert_true(cl.closed_at == KS_TIME_NONE);
+    assert_int_equal(store_complaint_next_closing(it, &c, &cl, &err), 1); /* 0003 */
+    assert_string_equal(c.number, "KS20261118-0003");
+    assert_true(cl.closed_at == T0 + 10 * HOUR);
+    assert_int_equal(cl.reopened, 0);
+    assert_int_equal(store_complaint_next_closing(it, &c, &cl, &err), 0);
+    store_iter_free(&it);
+    ct_commit(&tx);
+
+    ct_get(fx->s, "KS20261118-0003", &c);
+    free(c.title);
+    c.title = strdup("发货延迟（已结案）");
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    ct_check(store_complaint_update(tx, &c, &err), &err);
+    ct_commit(&tx);
+    complaint_release(&c);
+
+    /* Without the first close (already appended) the rest of the timeline. */
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    add_event(tx, seed_id(2), T0 + 10 * HOUR, EV_TRANSITION, WF_STATE_NEW, WF_STATE_ACCEPTED);
+    add_event(tx, seed_id(3), T0 + 11 * HOUR, EV_TRANSITION, WF_STATE_CLOSED,
+              WF_STATE_INVESTIGATING);
+    add_event(tx, seed_id(2), T0 + 11 * HOUR, EV_TRANSITION, WF_STATE_REPLIED,
+              WF_STATE_INVESTIGATING);
+    ct_commit(&tx);
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    f.customer = NULL;
+    ct_check(store_complaint_list(tx, &f, &it, &err), &err);
+    while (store_complaint_next_closing(it, &c, &cl, &err) == 1)
+        if (c.id == seed_id(3)) {
+            assert_true(cl.closed_at == KS_TIME_NONE); /* reopened: not closed */
+            assert_int_equal(cl.reopened, 1);
+        }
+    complaint_release(&c);
+    store_iter_free(&it);
+    ct_commit(&tx);
+
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    add_event(tx, seed_id(3), T0 + 12 * HOUR, EV_TRANSITION, WF_STATE_FOLLOW_UP, WF_STATE_CLOSED);
+    add_event(tx, seed_id(3), T0 + 13 * HOUR, EV_COMMENT, -1, -1);
+    add_event(tx, seed_id(6), T0 + 13 * HOUR, EV_COMMENT, -1, -1);
+    ct_commit(&tx);
+    expect_closing(fx->s, NULL);
+    expect_closing(fx->s, status_only);
+}
+
+/* A database made before schema 6 gets closed_at and the reopen counts from its timeline when
+ * it is migrated: the migration's answer is the one the store keeps while appending. */
+static void migration_fills_the_closing_from_the_timeline(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct ks_error err = {0};
+    int from = 0, to = 0;
+
+    append_closing_timeline(fx->s);
+    expect_closing(fx->s, NULL);
+    store_close(&fx->s);
+    /* Back to schema 5 with the timeline kept. */
+    contract_backend.exec(fx, "DROP INDEX complaints_product_batch");
+    contract_backend.exec(fx, "DROP INDEX complaints_product_defect");
+    contract_backend.exec(fx, "ALTER TABLE complaints DROP COLUMN closed_at");
+    contract_backend.exec(fx, "ALTER TABLE complaints DROP COLUMN reopened");
+    contract_backend.exec(fx, "DELETE FROM schema_version WHERE version >= 6");
+    fx->s = ct_open(fx->url, false);
+    ct_check(store_migrate(fx->s, &from, &to, &err), &err);
+    assert_int_equal(from, 5);
+    assert_int_equal(to, ct_migrations_known());
+    expect_closing(fx->s, NULL);
 }
 
 static void users_crud(void **state)
@@ -1711,6 +1854,10 @@ int contract_run(void)
         cmocka_unit_test_setup_teardown(deadlines_put_and_list, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(counts_match_the_listings, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(period_reads_cover_the_received_range, seed_listing,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(transitions_keep_the_closing_time_and_reopens, seed_listing,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(migration_fills_the_closing_from_the_timeline, seed_listing,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(users_crud, ct_setup, ct_teardown),
         cmocka_unit_test_setup_teardown(departments_crud, seed_listing, ct_teardown),

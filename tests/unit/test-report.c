@@ -512,23 +512,6 @@ static void empty_period_has_zeros_not_garbage(void **state)
     report_release(&r);
 }
 
-static void events_give_reopens_and_closing_time(void **state)
-{
-    struct event evs[4] = {
-        {0, 1, 100, "a", EV_TRANSITION, WF_STATE_FOLLOW_UP, WF_STATE_CLOSED, NULL, NULL},
-        {0, 1, 200, "a", EV_TRANSITION, WF_STATE_CLOSED, WF_STATE_INVESTIGATING, NULL, NULL},
-        {0, 1, 250, "a", EV_COMMENT, -1, -1, NULL, NULL},
-        {0, 1, 300, "a", EV_TRANSITION, WF_STATE_FOLLOW_UP, WF_STATE_CLOSED, NULL, NULL},
-    };
-    struct report_item it = {0};
-    report_item_from_events(&it, evs, 4);
-    assert_int_equal(it.reopened, 1);
-    assert_true(it.closed_at == 300);
-    report_item_from_events(&it, evs, 0);
-    assert_int_equal(it.reopened, 0);
-    assert_true(it.closed_at == KS_TIME_NONE);
-}
-
 /* ---- renderers ---- */
 
 static char *render(int (*fn)(const struct report *, struct buf *, struct ks_error *),
@@ -836,7 +819,6 @@ int main(void)
         cmocka_unit_test(quality_has_satisfaction_repeats_pareto_and_money),
         cmocka_unit_test(departments_roll_up_their_subtrees),
         cmocka_unit_test(empty_period_has_zeros_not_garbage),
-        cmocka_unit_test(events_give_reopens_and_closing_time),
         cmocka_unit_test(json_has_every_figure),
         cmocka_unit_test(json_text_is_janssons_indented_form),
         cmocka_unit_test(json_refuses_text_that_is_not_utf8),
