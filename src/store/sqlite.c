@@ -404,15 +404,15 @@ static bool col_null(sqlite3_stmt *st, int i)
     return sqlite3_column_type(st, i) == SQLITE_NULL;
 }
 
-/* A copy of a text column (NULL for SQL NULL), taken before the next step. */
+/* A copy of a text column (NULL for SQL NULL), taken before the next step. Only SQL NULL
+ * (or SQLite running out of memory, when xalloc would have aborted first) has no text. */
 static char *col_dup(sqlite3_stmt *st, int i)
 {
-    const unsigned char *t;
+    const unsigned char *t = sqlite3_column_text(st, i);
 
-    if (col_null(st, i))
+    if (!t)
         return NULL;
-    t = sqlite3_column_text(st, i);
-    return xstrndup(t ? (const char *)t : "", (size_t)sqlite3_column_bytes(st, i));
+    return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, i));
 }
 
 static const char *col_str(sqlite3_stmt *st, int i)
@@ -1361,8 +1361,9 @@ static int bad_stored(const struct complaint *c, const struct cf_desc *f, const 
 static int read_field(sqlite3_stmt *st, int i, struct complaint *c, const struct cf_desc *f,
                       struct ks_error *err)
 {
-    bool null = col_null(st, i);
-    const char *s = col_str(st, i);
+    /* Only the enumerations read the text, and only the nullable ones ask for NULL: text of an
+     * INTEGER column would be formatted just to be thrown away, on every row of a listing. */
+    const char *s;
 
     switch (f->type) {
     case CF_STR:
@@ -1373,7 +1374,7 @@ static int read_field(sqlite3_stmt *st, int i, struct complaint *c, const struct
         *AT(c, f, int64_t) = col_time(st, i);
         break;
     case CF_QTY:
-        *AT(c, f, int64_t) = null ? KS_QTY_UNKNOWN : sqlite3_column_int64(st, i);
+        *AT(c, f, int64_t) = col_null(st, i) ? KS_QTY_UNKNOWN : sqlite3_column_int64(st, i);
         break;
     case CF_MONEY:
     case CF_ID:
@@ -1388,23 +1389,23 @@ static int read_field(sqlite3_stmt *st, int i, struct complaint *c, const struct
         *AT(c, f, int) = sqlite3_column_int(st, i);
         break;
     case CF_CHANNEL:
-        if (channel_parse(s, AT(c, f, enum channel), NULL) < 0)
+        if (channel_parse(s = col_str(st, i), AT(c, f, enum channel), NULL) < 0)
             return bad_stored(c, f, s, err);
         break;
     case CF_SEVERITY:
-        if (null)
+        if (col_null(st, i))
             *AT(c, f, enum severity) = SEV_NONE;
-        else if (severity_parse(s, AT(c, f, enum severity), NULL) < 0)
+        else if (severity_parse(s = col_str(st, i), AT(c, f, enum severity), NULL) < 0)
             return bad_stored(c, f, s, err);
         break;
     case CF_STATUS:
-        if (wf_state_parse(s, AT(c, f, enum wf_state), NULL) < 0)
+        if (wf_state_parse(s = col_str(st, i), AT(c, f, enum wf_state), NULL) < 0)
             return bad_stored(c, f, s, err);
         break;
     case CF_COMP_KIND:
-        if (null)
+        if (col_null(st, i))
             *AT(c, f, enum comp_kind) = COMP_NONE;
-        else if (comp_kind_parse(s, AT(c, f, enum comp_kind), NULL) < 0)
+        else if (comp_kind_parse(s = col_str(st, i), AT(c, f, enum comp_kind), NULL) < 0)
             return bad_stored(c, f, s, err);
         break;
     }
