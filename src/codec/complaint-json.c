@@ -73,30 +73,12 @@ char *cj_mask_email(const char *email)
     return buf_detach(&b);
 }
 
-/* A JSON string; text that is somehow not UTF-8 (validation keeps it out of stored records)
- * has its non-ASCII bytes shown as '?' rather than being dropped or breaking the document. */
-static json_t *jstr(const char *s)
-{
-    json_t *j = json_string(s);
-    char *copy;
-
-    if (j)
-        return j;
-    copy = xstrdup(s);
-    for (char *p = copy; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    j = json_string(copy);
-    free(copy);
-    return j;
-}
-
 /* `related` ("KS1, KS2") as ["KS1", "KS2"]. */
-static json_t *related_to_json(const char *s)
+static void related_write(struct jw *w, const char *s)
 {
-    json_t *arr = json_array();
     const char *p = s;
 
+    jw_array(w);
     for (;;) {
         const char *end = strchr(p, ',');
         size_t n = end ? (size_t)(end - p) : strlen(p);
@@ -107,59 +89,132 @@ static json_t *related_to_json(const char *s)
         while (n && p[n - 1] == ' ')
             n--;
         if (n) {
-            json_t *item = json_stringn(p, n);
-            json_array_append_new(arr, item ? item : json_string("?"));
+            if (utf8_is_valid(p, n))
+                jw_stringn(w, p, n);
+            else
+                jw_string(w, "?");
         }
         if (!end)
-            return arr;
+            break;
         p = end + 1;
     }
+    jw_array_end(w);
 }
 
-static json_t *field_to_json(const struct complaint *c, const struct cf_desc *f, int offset_min,
-                             unsigned flags)
+static void field_write(struct jw *w, const struct complaint *c, const struct cf_desc *f,
+                        int offset_min, unsigned flags)
 {
-    if (!complaint_has(c, f))
-        return json_null();
+    if (!complaint_has(c, f)) {
+        jw_null(w);
+        return;
+    }
     switch (f->type) {
     case CF_STR:
     case CF_TEXT: {
         const char *s = *CAT(c, f, char *);
         if ((flags & CJ_MASK_PERSONAL) && (f->flags & CF_PERSONAL)) {
             char *m = strchr(s, '@') ? cj_mask_email(s) : cj_mask_phone(s);
-            json_t *j = json_string(m);
+            jw_string(w, m);
             free(m);
-            return j;
+        } else if (strcmp(f->name, "related") == 0) {
+            related_write(w, s);
+        } else {
+            jw_string(w, s);
         }
-        if (strcmp(f->name, "related") == 0)
-            return related_to_json(s);
-        return jstr(s);
+        return;
     }
-    case CF_TIME: {
-        char t[KS_TIME_STRLEN];
-        return json_string(ks_time_format(*CAT(c, f, int64_t), offset_min, t));
-    }
+    case CF_TIME:
+        jw_time(w, *CAT(c, f, int64_t), offset_min);
+        return;
     case CF_QTY:
     case CF_ID:
-        return json_integer(*CAT(c, f, int64_t));
+        jw_int(w, *CAT(c, f, int64_t));
+        return;
     case CF_MONEY:
-        return json_real((double)*CAT(c, f, int64_t) / 100.0);
+        jw_real(w, (double)*CAT(c, f, int64_t) / 100.0);
+        return;
     case CF_BOOL:
-        return json_boolean(*CAT(c, f, bool));
+        jw_bool(w, *CAT(c, f, bool));
+        return;
     case CF_LEVEL:
     case CF_SCORE:
     case CF_INT:
-        return json_integer(*CAT(c, f, int));
+        jw_int(w, *CAT(c, f, int));
+        return;
     case CF_CHANNEL:
-        return json_string(channel_name(*CAT(c, f, enum channel)));
+        jw_string(w, channel_name(*CAT(c, f, enum channel)));
+        return;
     case CF_SEVERITY:
-        return json_string(severity_name(*CAT(c, f, enum severity)));
+        jw_string(w, severity_name(*CAT(c, f, enum severity)));
+        return;
     case CF_STATUS:
-        return json_string(wf_state_name(*CAT(c, f, enum wf_state)));
+        jw_string(w, wf_state_name(*CAT(c, f, enum wf_state)));
+        return;
     case CF_COMP_KIND:
-        return json_string(comp_kind_name(*CAT(c, f, enum comp_kind)));
+        jw_string(w, comp_kind_name(*CAT(c, f, enum comp_kind)));
+        return;
     }
     KS_BUG("field '%s' has unknown type %d", f->name, (int)f->type);
+}
+
+void complaint_members_write(struct jw *w, const struct complaint *c, int offset_min,
+                             unsigned flags, uint64_t fields)
+{
+    char open[64] = ""; /* the group whose object is open, "" when none */
+
+    for (size_t i = 0; i < complaint_field_count; i++) {
+        const struct cf_desc *f = &complaint_fields[i];
+        char group[64];
+        const char *member = f->name;
+        bool grouped;
+
+        if ((f->flags & CF_INTERNAL) && !(flags & CJ_INTERNAL))
+            continue;
+        if (fields && !(fields & (UINT64_C(1) << i)) && strcmp(f->name, "number") != 0)
+            continue;
+        grouped = split_group(f->name, group, sizeof(group), &member);
+        if (*open && (!grouped || strcmp(group, open) != 0)) {
+            jw_object_end(w);
+            open[0] = '\0';
+        }
+        if (grouped && !*open) {
+            /* The members of a group are next to each other in complaint_fields[]; were they
+             * not, the group would appear twice and complaint_fields_to_json() would refuse
+             * the document (tested). */
+            jw_key(w, group);
+            jw_object(w);
+            memcpy(open, group, sizeof(open));
+        }
+        jw_key(w, member);
+        field_write(w, c, f, offset_min, flags);
+    }
+    if (*open)
+        jw_object_end(w);
+}
+
+void complaint_fields_write(struct jw *w, const struct complaint *c, int offset_min, unsigned flags,
+                            uint64_t fields)
+{
+    jw_object(w);
+    complaint_members_write(w, c, offset_min, flags, fields);
+    jw_object_end(w);
+}
+
+/* The jansson tree of a document this file wrote; a document that does not parse is a bug
+ * here. A complaint never repeats a key (JSON_REJECT_DUPLICATES); an event's stored details are
+ * copied as they are and may. */
+static json_t *tree_of(struct jw *w, size_t flags)
+{
+    json_error_t jerr;
+    json_t *j;
+
+    if (w->failed)
+        KS_BUG("JSON of a complaint over %zu bytes", w->b.max);
+    j = json_loadb(w->b.data, w->b.len, flags, &jerr);
+    if (!j)
+        KS_BUG("JSON written by the codec does not parse: %s", jerr.text);
+    jw_release(w);
+    return j;
 }
 
 json_t *complaint_to_json(const struct complaint *c, int offset_min, unsigned flags)
@@ -170,31 +225,11 @@ json_t *complaint_to_json(const struct complaint *c, int offset_min, unsigned fl
 json_t *complaint_fields_to_json(const struct complaint *c, int offset_min, unsigned flags,
                                  uint64_t fields)
 {
-    json_t *obj = json_object();
+    struct jw w;
 
-    for (size_t i = 0; i < complaint_field_count; i++) {
-        const struct cf_desc *f = &complaint_fields[i];
-        char group[64];
-        const char *member;
-        json_t *v;
-
-        if ((f->flags & CF_INTERNAL) && !(flags & CJ_INTERNAL))
-            continue;
-        if (fields && !(fields & (UINT64_C(1) << i)) && strcmp(f->name, "number") != 0)
-            continue;
-        v = field_to_json(c, f, offset_min, flags);
-        if (split_group(f->name, group, sizeof(group), &member)) {
-            json_t *sub = json_object_get(obj, group);
-            if (!sub) {
-                sub = json_object();
-                json_object_set_new(obj, group, sub);
-            }
-            json_object_set_new(sub, member, v);
-        } else {
-            json_object_set_new(obj, f->name, v);
-        }
-    }
-    return obj;
+    jw_init(&w, CJ_WRITE_MAX);
+    complaint_fields_write(&w, c, offset_min, flags, fields);
+    return tree_of(&w, JSON_REJECT_DUPLICATES);
 }
 
 static const char *json_type_word(const json_t *v)
@@ -405,50 +440,62 @@ int complaint_from_json(struct complaint *c, const json_t *obj, int offset_min, 
     return 0;
 }
 
-static json_t *state_json(int s)
+static void state_write(struct jw *w, int s)
 {
     if (s < 0 || s >= WF_STATE__COUNT)
-        return json_null();
-    return json_string(wf_state_name((enum wf_state)s));
+        jw_null(w);
+    else
+        jw_string(w, wf_state_name((enum wf_state)s));
 }
 
-static json_t *str_or_null(const char *s)
+void event_write(struct jw *w, const struct event *ev, int offset_min)
 {
-    return s ? jstr(s) : json_null();
+    jw_object(w);
+    jw_key(w, "id");
+    jw_int(w, ev->id);
+    jw_key(w, "at");
+    jw_time(w, ev->at, offset_min);
+    jw_key(w, "actor");
+    jw_string(w, ev->actor);
+    jw_key(w, "kind");
+    jw_string(w, ev->kind);
+    jw_key(w, "from");
+    state_write(w, ev->from_state);
+    jw_key(w, "to");
+    state_write(w, ev->to_state);
+    jw_key(w, "note");
+    jw_string(w, ev->note);
+    jw_key(w, "details");
+    /* Details are stored as JSON text: copied as they are when they hold an object. */
+    if (ev->details && json_text_is_object(ev->details, strlen(ev->details)))
+        jw_json(w, ev->details, strlen(ev->details));
+    else
+        jw_string(w, ev->details);
+    jw_object_end(w);
+}
+
+void events_write(struct jw *w, const struct event *evs, size_t n, int offset_min)
+{
+    jw_array(w);
+    for (size_t i = 0; i < n; i++)
+        event_write(w, &evs[i], offset_min);
+    jw_array_end(w);
 }
 
 json_t *event_to_json(const struct event *ev, int offset_min)
 {
-    json_t *obj = json_object();
-    json_t *details = NULL;
-    char t[KS_TIME_STRLEN];
+    struct jw w;
 
-    json_object_set_new(obj, "id", json_integer(ev->id));
-    json_object_set_new(
-        obj, "at",
-        ev->at == KS_TIME_NONE ? json_null() : json_string(ks_time_format(ev->at, offset_min, t)));
-    json_object_set_new(obj, "actor", str_or_null(ev->actor));
-    json_object_set_new(obj, "kind", str_or_null(ev->kind));
-    json_object_set_new(obj, "from", state_json(ev->from_state));
-    json_object_set_new(obj, "to", state_json(ev->to_state));
-    json_object_set_new(obj, "note", str_or_null(ev->note));
-    if (ev->details) {
-        details = json_loads(ev->details, 0, NULL);
-        if (details && !json_is_object(details)) {
-            json_decref(details);
-            details = NULL;
-        }
-        if (!details)
-            details = jstr(ev->details);
-    }
-    json_object_set_new(obj, "details", details ? details : json_null());
-    return obj;
+    jw_init(&w, CJ_WRITE_MAX);
+    event_write(&w, ev, offset_min);
+    return tree_of(&w, 0);
 }
 
 json_t *events_to_json(const struct event *evs, size_t n, int offset_min)
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, event_to_json(&evs[i], offset_min));
-    return arr;
+    struct jw w;
+
+    jw_init(&w, CJ_WRITE_MAX);
+    events_write(&w, evs, n, offset_min);
+    return tree_of(&w, 0);
 }

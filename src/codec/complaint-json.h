@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "codec/json-writer.h"
 #include "core/complaint.h"
 #include "core/event.h"
 #include "lib/err.h"
@@ -23,6 +24,17 @@ enum cj_flags {
  * (at most 99 999 999 999.99 yuan) exactly, as 19.99 rather than 19.989999999999998. */
 #define CJ_DUMP_FLAGS JSON_REAL_PRECISION(15)
 
+/* The cap of one written document (a complaint with its timeline of comments). */
+#define CJ_WRITE_MAX (64u << 20)
+
+/* Writes the complaint as a JSON object into w, with only the fields of a complaint_field_bits()
+ * mask (0: all) and the number; the one encoding of a complaint, which the functions below
+ * parse into jansson trees for callers that want one. */
+void complaint_fields_write(struct jw *w, const struct complaint *c, int offset_min, unsigned flags,
+                            uint64_t fields);
+/* The same members into the object being written (a view that adds members of its own). */
+void complaint_members_write(struct jw *w, const struct complaint *c, int offset_min,
+                             unsigned flags, uint64_t fields);
 /* The complaint as a JSON object (flags: CJ_MASK_PERSONAL, CJ_INTERNAL). Never NULL. */
 json_t *complaint_to_json(const struct complaint *c, int offset_min, unsigned flags);
 /* The same with only the fields of a complaint_field_bits() mask (0: all) and the number. */
@@ -44,6 +56,10 @@ int complaint_from_json(struct complaint *c, const json_t *obj, int offset_min, 
  * state names (null when the event is not a move) and details parsed back into JSON when
  * the stored text is a JSON object (kept as a string otherwise). Never NULL. */
 json_t *event_to_json(const struct event *ev, int offset_min);
+/* The same written into w: one event, and an array of n events. Details that are a JSON object
+ * (json_text_is_object()) are copied as stored, without parsing them. */
+void event_write(struct jw *w, const struct event *ev, int offset_min);
+void events_write(struct jw *w, const struct event *evs, size_t n, int offset_min);
 /* A JSON array of n events, in order. Never NULL. */
 json_t *events_to_json(const struct event *evs, size_t n, int offset_min);
 

@@ -121,6 +121,20 @@ static void set_etag(struct http_resp *resp, int version)
     snprintf(resp->etag, sizeof(resp->etag), "\"%d\"", version);
 }
 
+/* Answers with the JSON document written into w (the read paths write their answers straight
+ * into a buffer instead of building a jansson tree); w is released. */
+static int resp_written(struct http_resp *resp, int status, struct jw *w, struct ks_error *err)
+{
+    char *text;
+    size_t len;
+    int rc;
+
+    if ((rc = jw_finish(w, &text, &len, err)) < 0)
+        return rc;
+    resp_text(resp, status, NULL, text, len);
+    return 0;
+}
+
 /* ---- registration ------------------------------------------------------------------------ */
 
 struct create_state {
@@ -394,15 +408,19 @@ int h_complaint_list(struct http_req *req, struct http_resp *resp, struct ks_err
     struct store_tx *tx = NULL;
     struct store_iter *it = NULL;
     struct complaint row;
-    json_t *items = json_array();
+    struct jw w;
     char *last = NULL;
     int page, n = 0, rc;
 
     if ((rc = parse_filter(req, &f, err)) < 0)
-        goto out;
+        return rc;
     page = f.limit;
     f.limit = page + 1; /* one more tells whether there is a next page */
     complaint_init(&row);
+    jw_init(&w, CJ_WRITE_MAX);
+    jw_object(&w);
+    jw_key(&w, "items");
+    jw_array(&w);
     if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err)) == 0)
         rc = store_complaint_list(tx, &f, &it, err);
     while (rc == 0) {
@@ -415,22 +433,23 @@ int h_complaint_list(struct http_req *req, struct http_resp *resp, struct ks_err
             rc = 1; /* a row beyond the page: there is a next page */
             break;
         }
-        json_array_append_new(
-            items, complaint_fields_to_json(&row, offset_of(req), CJ_MASK_PERSONAL, f.fields));
+        complaint_fields_write(&w, &row, offset_of(req), CJ_MASK_PERSONAL, f.fields);
         xstrset(&last, row.number);
         n++;
     }
     store_iter_free(&it);
     store_tx_rollback(&tx);
     complaint_release(&row);
-    if (rc < 0)
-        goto out;
-    resp_json(resp, 200,
-              json_pack("{s:O, s:o, s:i}", "items", items, "next_cursor",
-                        rc == 1 && last ? json_string(last) : json_null(), "count", n));
-    rc = 0;
-out:
-    json_decref(items);
+    if (rc >= 0) {
+        jw_array_end(&w);
+        jw_key(&w, "next_cursor");
+        jw_string(&w, rc == 1 ? last : NULL);
+        jw_key(&w, "count");
+        jw_int(&w, n);
+        jw_object_end(&w);
+        rc = resp_written(resp, 200, &w, err);
+    }
+    jw_release(&w);
     free(last);
     return rc;
 }
@@ -464,9 +483,12 @@ int h_complaint_get(struct http_req *req, struct http_resp *resp, struct ks_erro
     app_view_init(&v);
     if ((rc = load_visible(req, &v, err)) == 0 &&
         (rc = reveal(req, &v.c, asked, &flags, err)) == 0) {
+        struct jw w;
         app_view_hide_audit(&v);
-        resp_json(resp, 200, app_view_to_json(req->ctx->app, &v, req->now, flags));
-        set_etag(resp, v.c.version);
+        jw_init(&w, CJ_WRITE_MAX);
+        app_view_write(&w, req->ctx->app, &v, req->now, flags);
+        if ((rc = resp_written(resp, 200, &w, err)) == 0)
+            set_etag(resp, v.c.version);
     }
     app_view_release(&v);
     return rc;

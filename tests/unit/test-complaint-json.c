@@ -312,6 +312,180 @@ static void events_as_json(void **state)
     assert_null(evs);
 }
 
+/* The text of w (released). */
+static char *written(struct jw *w)
+{
+    struct ks_error err = {0};
+    char *text;
+    size_t len;
+
+    if (jw_finish(w, &text, &len, &err) != 0)
+        fail_msg("%s", err.message);
+    assert_int_equal(strlen(text), len);
+    return text;
+}
+
+/* The writer's strings and reals are byte for byte what json_dumps() writes for the same value,
+ * so answers written without jansson read the same as before. */
+static void the_writer_prints_what_jansson_prints(void **state)
+{
+    static const char *const strings[] = {
+        "",
+        "plain",
+        "脚踏芯轴断裂，客户“摔伤”",
+        "quote \" back \\ slash / solidus",
+        "\b\f\n\r\t\x01\x1f\x7f",
+        "emoji 🚲 and U+2028 \xe2\x80\xa8",
+    };
+    static const double reals[] = {19.99, 200.0, 0.01, -5.5, 99999999999.99, 0.0, 1234.5};
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+        json_t *j = json_string(strings[i]);
+        char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY), *got;
+        struct jw w;
+        jw_init(&w, 1024);
+        jw_string(&w, strings[i]);
+        got = written(&w);
+        assert_string_equal(got, want);
+        free(got);
+        free(want);
+        json_decref(j);
+    }
+    for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
+        json_t *j = json_real(reals[i]);
+        char *want = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | CJ_DUMP_FLAGS), *got;
+        struct jw w;
+        jw_init(&w, 1024);
+        jw_real(&w, reals[i]);
+        got = written(&w);
+        assert_string_equal(got, want);
+        free(got);
+        free(want);
+        json_decref(j);
+    }
+    {
+        /* Not UTF-8 (validation keeps it out of records): non-ASCII bytes become '?'. */
+        struct jw w;
+        char *got;
+        jw_init(&w, 1024);
+        jw_array(&w);
+        jw_string(&w, "bad \xff\xfe end");
+        jw_null(&w);
+        jw_object(&w);
+        jw_key(&w, "a");
+        jw_int(&w, -7);
+        jw_key(&w, "b");
+        jw_bool(&w, true);
+        jw_object_end(&w);
+        jw_array_end(&w);
+        got = written(&w);
+        assert_string_equal(got, "[\"bad ?? end\",null,{\"a\":-7,\"b\":true}]");
+        free(got);
+    }
+}
+
+/* A whole complaint written by the writer is the document complaint_to_json() gives (which
+ * parses it), and a projection keeps the groups whole. */
+static void a_written_complaint_is_the_codec_document(void **state)
+{
+    struct complaint c;
+    uint64_t bits;
+    struct ks_error err = {0};
+    const char *names[] = {"title", "responsibility.party", "compensation.amount", NULL};
+    json_t *j;
+    char *want, *got;
+    struct jw w;
+    (void)state;
+
+    load_full(&c);
+    j = complaint_to_json(&c, CST, CJ_MASK_PERSONAL);
+    want = json_dumps(j, JSON_COMPACT | CJ_DUMP_FLAGS);
+    json_decref(j);
+    jw_init(&w, 1 << 20);
+    complaint_fields_write(&w, &c, CST, CJ_MASK_PERSONAL, 0);
+    got = written(&w);
+    assert_string_equal(got, want);
+    assert_non_null(strstr(got, "\"compensation\":{\"amount\":19.99,"));
+    assert_null(strstr(got, "13812345678"));
+    free(got);
+    free(want);
+    assert_int_equal(complaint_field_bits(names, &bits, &err), 0);
+    jw_init(&w, 1 << 20);
+    complaint_fields_write(&w, &c, CST, 0, bits);
+    got = written(&w);
+    assert_string_equal(got, "{\"number\":\"KS20261128-0001\",\"title\":\"脚踏芯轴断裂\","
+                             "\"responsibility\":{\"party\":\"我司\"},"
+                             "\"compensation\":{\"amount\":19.99}}");
+    free(got);
+    /* Over the cap: refused as a whole, never a cut document. */
+    jw_init(&w, 100);
+    complaint_fields_write(&w, &c, CST, 0, 0);
+    {
+        char *text = NULL;
+        size_t len = 1;
+        assert_int_equal(jw_finish(&w, &text, &len, &err), KS_ELIMIT);
+        assert_null(text);
+        assert_int_equal(len, 0);
+    }
+    complaint_release(&c);
+}
+
+/* Stored event details are copied into answers unparsed only when they are one JSON object that
+ * jansson reads back the same; anything else is shown as a string, as before. */
+static void stored_details_are_copied_only_when_they_are_an_object(void **state)
+{
+    static const struct {
+        const char *text;
+        bool object;
+    } cases[] = {
+        {"{}", true},
+        {" {\"a\": [1, -2.5e3, true, false, null, {\"b\": \"中文 \\u4e2d \\n\"}]} ", true},
+        {"{\"n\": 123456789012345678}", true},
+        {"{\"a\":1,\"a\":2}", true},
+        {"[1, 2]", false},
+        {"\"text\"", false},
+        {"not json", false},
+        {"{\"a\": 1", false},
+        {"{\"a\": 1}}", false},
+        {"{\"a\": 01}", false},
+        {"{\"a\": 1.}", false},
+        {"{\"a\": \"\\x\"}", false},
+        {"{\"a\": \"\\u0000\"}", false},
+        {"{\"a\": \"\\ud83d\"}", false},
+        {"{\"a\": 1234567890123456789}", false},
+        {"{\"a\": 1e400}", false},
+        {"{\"a\": \"tab\there\"}", false},
+        {"{\"a\": \"\xff\"}", false},
+        {"{'a': 1}", false},
+        {"{\"a\" 1}", false},
+        {"{\"a\": [1,]}", false},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        bool got = json_text_is_object(cases[i].text, strlen(cases[i].text));
+        json_t *j = json_loads(cases[i].text, 0, NULL);
+        if (got != cases[i].object)
+            fail_msg("case %zu '%s': %d", i, cases[i].text, got);
+        /* What is copied, jansson reads as an object. */
+        if (got && !json_is_object(j))
+            fail_msg("case %zu '%s': jansson does not read it", i, cases[i].text);
+        json_decref(j);
+    }
+    {
+        struct buf deep;
+        buf_init(&deep, 1024);
+        for (int i = 0; i < 40; i++)
+            buf_adds(&deep, "{\"a\":");
+        buf_addch(&deep, '1');
+        for (int i = 0; i < 40; i++)
+            buf_addch(&deep, '}');
+        assert_false(json_text_is_object(deep.data, deep.len));
+        buf_release(&deep);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -323,6 +497,9 @@ int main(void)
         cmocka_unit_test(bad_input_is_refused_naming_the_member),
         cmocka_unit_test(a_failed_patch_changes_nothing),
         cmocka_unit_test(events_as_json),
+        cmocka_unit_test(the_writer_prints_what_jansson_prints),
+        cmocka_unit_test(a_written_complaint_is_the_codec_document),
+        cmocka_unit_test(stored_details_are_copied_only_when_they_are_an_object),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
