@@ -152,6 +152,54 @@ static const char *content_type(const char *format)
     return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 }
 
+/* Appends s to b as RFC 8187 value characters: attr-char as is, every other byte %XX. */
+static void add_ext_value(struct buf *b, const char *s)
+{
+    static const char attr[] = "!#$&+-.^_`|~";
+
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr(attr, *p))
+            buf_add(b, (const char *)p, 1);
+        else
+            buf_addf(b, "%%%02X", *p);
+    }
+}
+
+/* A file of the report is an attachment (RFC 6266) named after its period and department:
+ * filename= "kesu-report-2026-10-qa.xlsx" in ASCII for every client, filename*= the name the
+ * UI gives its downloads, "kesu-report-2026年10月-qa.xlsx" (UTF-8, RFC 8187), for the
+ * browsers that read it. The HTML report is one too: it is a page to print or forward, and
+ * shown inline it would be unstyled (the pages' policy refuses inline styles). Department
+ * codes are ASCII letters, digits, '-', '_' and '.', safe in both. */
+static void set_disposition(const struct report_period *p, const char *department,
+                            const char *format, struct http_resp *resp)
+{
+    const char *dept_sep = department ? "-" : "", *dept = department ? department : "";
+    char slug[REPORT_SLUG_MAX], label[sizeof(p->label)];
+    size_t n = 0;
+    struct buf b;
+
+    report_period_slug(p, slug);
+    /* Runs of ASCII other than letters, digits and '-' become one '_', as in the UI. */
+    for (const unsigned char *s = (const unsigned char *)p->label; *s; s++) {
+        bool keep = *s >= 0x80 || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+                    (*s >= '0' && *s <= '9') || *s == '-';
+        if (keep)
+            label[n++] = (char)*s;
+        else if (n == 0 || label[n - 1] != '_')
+            label[n++] = '_';
+    }
+    label[n] = '\0';
+    buf_init(&b, sizeof(resp->disposition));
+    buf_addf(&b, "attachment; filename=\"kesu-report-%s%s%s.%s\"; filename*=UTF-8''kesu-report-",
+             slug, dept_sep, dept, format);
+    add_ext_value(&b, label);
+    buf_addf(&b, "%s%s.%s", dept_sep, dept, format);
+    snprintf(resp->disposition, sizeof(resp->disposition), "%s", buf_str(&b));
+    buf_release(&b);
+}
+
 static int respond(const struct report *r, const char *format, bool charts, struct http_resp *resp,
                    struct ks_error *err)
 {
@@ -229,6 +277,8 @@ int h_report_summary(struct http_req *req, struct http_resp *resp, struct ks_err
         report_truncate_lists(&r, rows);
     if (rc == 0)
         rc = respond(&r, format, charts, resp, err);
+    if (rc == 0 && strcmp(format, "json") != 0)
+        set_disposition(&period, department, format, resp);
     report_release(&r);
     return rc;
 }

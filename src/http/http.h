@@ -72,6 +72,7 @@ struct http_resp {
     char etag[32];            /* "\"3\"" or "" */
     char *set_cookie;         /* owned */
     char *location;           /* owned */
+    char disposition[512];    /* Content-Disposition ("attachment; filename=...") or "" */
     int retry_after;          /* seconds, 0: none */
     const char *allow;        /* for 405 */
 };

@@ -118,6 +118,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct req_sta
     add_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
     add_header(r, MHD_HTTP_HEADER_SET_COOKIE, resp->set_cookie);
     add_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
+    add_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, resp->disposition);
     add_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
     if (resp->retry_after > 0) {
         snprintf(num, sizeof(num), "%d", resp->retry_after);

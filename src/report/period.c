@@ -101,6 +101,27 @@ static struct ks_date minus_year(struct ks_date d)
     return d;
 }
 
+void report_period_slug(const struct report_period *p, char out[REPORT_SLUG_MAX])
+{
+    struct ks_date last = civil_add_days(p->end, -1);
+
+    switch (p->kind) {
+    case RP_MONTH:
+        snprintf(out, REPORT_SLUG_MAX, "%04d-%02d", p->first.y, p->first.m);
+        break;
+    case RP_QUARTER:
+        snprintf(out, REPORT_SLUG_MAX, "%04d-Q%d", p->first.y, (p->first.m - 1) / 3 + 1);
+        break;
+    case RP_YEAR:
+        snprintf(out, REPORT_SLUG_MAX, "%04d", p->first.y);
+        break;
+    case RP_RANGE:
+        snprintf(out, REPORT_SLUG_MAX, "%04d-%02d-%02d_%04d-%02d-%02d", p->first.y, p->first.m,
+                 p->first.d, last.y, last.m, last.d);
+        break;
+    }
+}
+
 void report_period_previous(const struct report_period *p, struct report_period *out)
 {
     char buf[16];

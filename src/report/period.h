@@ -33,6 +33,10 @@ int report_period_year(const char *s, struct report_period *out, struct ks_error
 /* Two dates "YYYY-MM-DD", both days included (fields "from", "to"). */
 int report_period_range(const char *from, const char *to, struct report_period *out,
                         struct ks_error *err);
+#define REPORT_SLUG_MAX 32
+/* The period in file names, ASCII: "2026-11", "2026-Q4", "2026", "2026-11-03_2026-11-20"
+ * (a range names its first and last day). */
+void report_period_slug(const struct report_period *p, char out[REPORT_SLUG_MAX]);
 /* The period just before p: the previous month, quarter or year, or for a range the same
  * number of days ending where p begins. */
 void report_period_previous(const struct report_period *p, struct report_period *out);

@@ -450,6 +450,83 @@ static void downloads_in_every_format(void **state)
     api_res_free(&r);
 }
 
+/* The Content-Disposition of GET summary?query (tests/http/api-client.h keeps no such
+ * header), "" when there is none. */
+struct header_want {
+    char value[512];
+};
+
+static size_t on_disposition(char *p, size_t size, size_t n, void *arg)
+{
+    static const char name[] = "Content-Disposition:";
+    struct header_want *h = arg;
+    size_t len = size * n;
+
+    if (len > sizeof(name) && strncasecmp(p, name, sizeof(name) - 1) == 0) {
+        size_t i = sizeof(name) - 1;
+        while (i < len && p[i] == ' ')
+            i++;
+        while (len > i && (p[len - 1] == '\r' || p[len - 1] == '\n'))
+            len--;
+        snprintf(h->value, sizeof(h->value), "%.*s", (int)(len - i), p + i);
+    }
+    return size * n;
+}
+
+static size_t discard(char *p, size_t size, size_t n, void *arg)
+{
+    (void)p;
+    (void)arg;
+    return size * n;
+}
+
+static void disposition(const char *token, const char *query, char out[512])
+{
+    struct header_want h = {{0}};
+    struct curl_slist *hs = NULL;
+    char url[1024], auth[256];
+    long status = 0;
+    CURL *c = curl_easy_init();
+
+    snprintf(url, sizeof url, "%s%s?%s", base, SUMMARY, query);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    hs = curl_slist_append(hs, auth);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_disposition);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hs);
+    curl_easy_cleanup(c);
+    assert_int_equal(status, 200);
+    snprintf(out, 512, "%s", h.value);
+}
+
+/* A link straight to a file saves it under the period's name (and the department's, when the
+ * report covers one): an ASCII filename for every browser and the UI's name with the Chinese
+ * period in filename*. JSON stays inline for the UI and other programs. */
+static void downloads_are_attachments_named_after_the_period(void **state)
+{
+    char d[512];
+    (void)state;
+
+    disposition(admin, "period=2026-10&format=xlsx", d);
+    assert_string_equal(d, "attachment; filename=\"kesu-report-2026-10.xlsx\"; "
+                           "filename*=UTF-8''kesu-report-2026%E5%B9%B410%E6%9C%88.xlsx");
+    disposition(h_br1, OCTOBER "&format=csv", d);
+    assert_string_equal(d, "attachment; filename=\"kesu-report-2026-09-28_2026-10-31-br1.csv\"; "
+                           "filename*=UTF-8''kesu-report-2026-09-28_%E8%87%B3_2026-10-31-br1.csv");
+    disposition(leader, "quarter=2026Q4&department=sub2&format=html", d);
+    assert_string_equal(d, "attachment; filename=\"kesu-report-2026-Q4-sub2.html\"; "
+                           "filename*=UTF-8''kesu-report-2026%E5%B9%B4%E7%AC%AC4%E5%AD%A3%E5%BA%A6"
+                           "-sub2.html");
+    disposition(admin, "year=2026", d);
+    assert_string_equal(d, "");
+}
+
 /* The UI's report page asks for kesu's own SVG charts with the figures. */
 static void charts_for_the_ui(void **state)
 {
@@ -533,6 +610,7 @@ int main(void)
         cmocka_unit_test(periods_like_the_cli),
         cmocka_unit_test(bad_input_names_the_field),
         cmocka_unit_test(downloads_in_every_format),
+        cmocka_unit_test(downloads_are_attachments_named_after_the_period),
         cmocka_unit_test(charts_for_the_ui),
         cmocka_unit_test(rows_cuts_the_long_lists),
         cmocka_unit_test(the_same_report_as_the_cli),
