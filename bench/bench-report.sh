@@ -7,8 +7,10 @@
 #
 # Environment: BENCH_MONTH (2026-10), BENCH_YEAR (2025), BENCH_RUNS (3: the best run counts,
 # so a page cache warmed by the first run is measured), BENCH_NOW (the report's "as of",
-# 2026-11-29T12:00:00+08:00, so runs are comparable). Reports only read the database, but a
-# database made by an older kesu needs `kesu migrate` first: run on a copy.
+# 2026-11-29T12:00:00+08:00, so runs are comparable), BENCH_OUT (a directory to keep the two
+# reports in, monthly.json and yearly.json, to compare a change's output with `cmp`). Reports
+# only read the database, but a database made by an older kesu needs `kesu migrate` first (on
+# the 1M database migration 6 takes about 15 s): run on a copy.
 # Printed per report: wall seconds, CPU seconds (user + system: steadier than wall time on a
 # machine shared with other work) and peak RSS, all of the run with the best wall time.
 set -euo pipefail
@@ -51,6 +53,10 @@ measure() {
     n=$(grep -o '[0-9][0-9]* complaints,' "$out/err" | head -1)
     printf '%-8s %-12s %18s %7s s wall %7.2f s cpu %8.1f MB\n' "$name" "$*" "${n%,}" "$best" \
         "$cpu" "$(echo "$rss / 1024" | bc -l)"
+    if [ -n "${BENCH_OUT:-}" ]; then
+        mkdir -p "$BENCH_OUT"
+        cp "$out/$name.json" "$BENCH_OUT/$name.json"
+    fi
 }
 
 echo "kesu report benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, best of $runs"
