@@ -10,7 +10,9 @@
  * lowered limit ends older sessions too) and ends after auth_session_idle_secs() without a
  * request (last_seen_at, written at most once a minute per session: TOUCH_EVERY); API tokens
  * last until revoked. Disabling an account revokes all its sessions and tokens (the store does
- * it with the update), and a disabled account is refused whatever it holds.
+ * it with the update), and a disabled account is refused whatever it holds. The two limits come
+ * from $KESU_SESSION_MAX and $KESU_SESSION_IDLE, read once; a bad value is refused by every
+ * login and authenticated request, naming the variable.
  *
  * Validated sessions are cached in this process for at most CACHE_TTL_MS, keyed by token hash,
  * so most requests read no database at all. The bound: a session revoked, expired or disabled
@@ -171,29 +173,62 @@ static void cache_note_touch(const char *hash, int64_t at)
     pthread_mutex_unlock(&cache_mu);
 }
 
-/* A whole number from lo to hi in the environment variable name, else def. */
-static int env_secs(const char *name, int lo, int hi, int def)
+/* The session limits from the environment, read once per process: a bad value is refused
+ * (every login and authenticated request fails with a message naming the variable) rather than
+ * silently replaced by the default. */
+static pthread_once_t limits_once = PTHREAD_ONCE_INIT;
+static int limit_idle = IDLE_DEFAULT, limit_max = HTTP_SESSION_SECS;
+static struct ks_error limits_err;
+
+/* $name as a whole number of seconds from lo to hi into *out (left alone when unset or empty). */
+static int env_secs(const char *name, int lo, int hi, int *out, struct ks_error *err)
 {
     const char *v = getenv(name);
     char *end;
     long n;
 
     if (!v || !*v)
-        return def;
+        return 0;
     n = strtol(v, &end, 10);
-    return *end || n < lo || n > hi ? def : (int)n;
+    if (*end || n < lo || n > hi)
+        return ks_fail(err, KS_ECONFIG, name,
+                       "%s: '%.40s' is not a whole number of seconds from %d to %d", name, v, lo,
+                       hi);
+    *out = (int)n;
+    return 0;
 }
 
-/* The idle limit of a login session in seconds: $KESU_SESSION_IDLE when it is a whole number
- * from 0 (no idle limit) to 2592000, else 30 minutes. Applied at every request. */
+static void limits_load(void)
+{
+    if (env_secs("KESU_SESSION_IDLE", 0, 30 * 24 * 3600, &limit_idle, &limits_err) < 0 ||
+        env_secs("KESU_SESSION_MAX", 1, 30 * 24 * 3600, &limit_max, &limits_err) < 0) {
+        limit_idle = IDLE_DEFAULT;
+        limit_max = HTTP_SESSION_SECS;
+    }
+}
+
+/* KS_ECONFIG with the message of a bad KESU_SESSION_IDLE or KESU_SESSION_MAX, else 0. */
+static int limits_check(struct ks_error *err)
+{
+    pthread_once(&limits_once, limits_load);
+    if (limits_err.code == 0)
+        return 0;
+    *err = limits_err;
+    return limits_err.code;
+}
+
+/* The idle limit of a login session in seconds: $KESU_SESSION_IDLE, from 0 (no idle limit) to
+ * 2592000, else 30 minutes. Applied at every request. */
 static int auth_session_idle_secs(void)
 {
-    return env_secs("KESU_SESSION_IDLE", 0, 30 * 24 * 3600, IDLE_DEFAULT);
+    pthread_once(&limits_once, limits_load);
+    return limit_idle;
 }
 
 int auth_session_max_secs(void)
 {
-    return env_secs("KESU_SESSION_MAX", 1, 30 * 24 * 3600, HTTP_SESSION_SECS);
+    pthread_once(&limits_once, limits_load);
+    return limit_max;
 }
 
 /* The last request that used s as far as the database knows (its login when none since). */
@@ -275,6 +310,8 @@ int auth_request(struct http_req *req, struct ks_error *err)
         token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, HTTP_COOKIE);
         req->via_cookie = token != NULL;
     }
+    if ((rc = limits_check(err)) < 0)
+        return rc;
     if (!token || !*token)
         return ks_fail(err, KS_EAUTH, NULL, "log in first: POST /api/v1/sessions");
     if (strlen(token) > 128)
@@ -326,7 +363,8 @@ int auth_login(struct http_ctx *ctx, const char *login, const char *password, in
     bool ok;
 
     *retry_after_out = 0;
-    if ((rc = store_tx_begin(app->store, STORE_TX_READ, &tx, err)) < 0)
+    if ((rc = limits_check(err)) < 0 ||
+        (rc = store_tx_begin(app->store, STORE_TX_READ, &tx, err)) < 0)
         return rc;
     rc = store_login_failures(tx, login, now - HTTP_LOGIN_WINDOW, &failures, err);
     if (rc == 0)

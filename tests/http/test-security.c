@@ -1293,6 +1293,40 @@ static void idle_sessions_end(void **state)
     assert_true(stopped);
 }
 
+/* A session limit that is not a number of seconds in range is refused, naming the variable,
+ * instead of being replaced by the default without a word. */
+static void a_bad_session_limit_is_refused(void **state)
+{
+    static const char *const bad[][2] = {
+        {"KESU_SESSION_IDLE=30m", NULL},
+        {"KESU_SESSION_MAX=0", NULL},
+        {"KESU_SESSION_MAX=99999999999", NULL},
+    };
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char bad_base[64], name[32];
+        pid_t bad_server = api_serve(db, logpath, bad[i], bad_base, sizeof(bad_base));
+        struct api_res login, me;
+        bool stopped;
+
+        assert_true(bad_server > 0);
+        login = api_call(bad_base, "POST", API "/sessions", NULL,
+                         "{\"login\":\"intk\",\"password\":\"password-intk\"}", 0, NULL);
+        me = api_call(bad_base, "GET", API "/me", tok[W_INTAKE], NULL, 0, NULL);
+        stopped = api_stop(bad_server);
+        snprintf(name, sizeof(name), "%.*s", (int)(strchr(bad[i][0], '=') - bad[i][0]), bad[i][0]);
+        assert_int_equal(login.status, 500);
+        assert_string_equal(api_str(&login, "field"), name);
+        assert_non_null(strstr(api_str(&login, "detail"), name));
+        assert_int_equal(me.status, 500);
+        assert_string_equal(api_str(&me, "field"), name);
+        api_res_free(&login);
+        api_res_free(&me);
+        assert_true(stopped);
+    }
+}
+
 /* `kesu user disable` in another process reaches a running server within its session cache's
  * bound (2 s, docs/reliability.md), and ends the user's API tokens as well as its sessions. */
 static void disabling_from_the_cli_ends_sessions_on_the_server(void **state)
@@ -1560,6 +1594,7 @@ int main(void)
         cmocka_unit_test(failed_logins_are_throttled_without_telling_who_exists),
         cmocka_unit_test(sessions_end_at_once),
         cmocka_unit_test(idle_sessions_end),
+        cmocka_unit_test(a_bad_session_limit_is_refused),
         cmocka_unit_test(disabling_from_the_cli_ends_sessions_on_the_server),
         cmocka_unit_test(the_access_log_holds_no_secrets),
         cmocka_unit_test(the_access_log_cannot_be_forged),
