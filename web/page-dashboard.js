@@ -26,7 +26,7 @@ export async function dashboardPage(el) {
   const now = new Date();
   const endOfToday = localDate(now) + 'T23:59:59' + zoneOffset(now);
   const soon = new Date(now.getTime() + 3 * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
-  const q = (query) => api('GET', '/complaints', null, { query: { limit: 200, ...query } })
+  const q = (query) => api('GET', '/complaints', null, { query: { limit: 200, fields: 'title,severity,status,assignee,received_at', ...query } })
     .then((r) => r.data).catch(() => ({ items: [], next_cursor: null }));
   const leader = u.role === 'leader' || u.role === 'admin';
   const [mine, today, within, overdue, approval] = await Promise.all([

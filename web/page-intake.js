@@ -97,7 +97,7 @@ export async function intakePage(el) {
     const now = new Date();
     const from = localDate(now).slice(0, 8) + '01T00:00:00' + zoneOffset(now);
     try {
-      const { data } = await api('GET', '/complaints', null, { query: { customer: who, received_from: from, limit: 50 } });
+      const { data } = await api('GET', '/complaints', null, { query: { customer: who, received_from: from, limit: 50, fields: 'received_at,title,defect,category' } });
       if (!data.items.length) { repeat.hidden = true; return; }
       const same = (c) => judged && ((judged.defect && c.defect === judged.defect) || (!judged.defect && judged.category && c.category === judged.category));
       clear(repeat).append(

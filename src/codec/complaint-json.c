@@ -162,6 +162,8 @@ void complaint_members_write(struct jw *w, const struct complaint *c, int offset
 {
     char open[64] = ""; /* the group whose object is open, "" when none */
 
+    if (fields) /* a projection always carries the number */
+        fields |= UINT64_C(1) << (complaint_field_find("number") - complaint_fields);
     for (size_t i = 0; i < complaint_field_count; i++) {
         const struct cf_desc *f = &complaint_fields[i];
         char group[64];
@@ -170,7 +172,7 @@ void complaint_members_write(struct jw *w, const struct complaint *c, int offset
 
         if ((f->flags & CF_INTERNAL) && !(flags & CJ_INTERNAL))
             continue;
-        if (fields && !(fields & (UINT64_C(1) << i)) && strcmp(f->name, "number") != 0)
+        if (fields && !(fields & (UINT64_C(1) << i)))
             continue;
         grouped = split_group(f->name, group, sizeof(group), &member);
         if (*open && (!grouped || strcmp(group, open) != 0)) {

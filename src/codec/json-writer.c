@@ -101,51 +101,69 @@ void jw_array_end(struct jw *w)
     close_(w, ']');
 }
 
+/* The kind of a byte in a JSON string: 1 for those that cannot stand as they are ('"', '\\' and
+ * control characters), 2 for bytes outside ASCII (replaced only in text that is not UTF-8). */
+static inline unsigned special(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\' ? 1 : c >= 0x80 ? 2 : 0;
+}
+
 /* s[0..n) as the body of a JSON string; bytes outside ASCII as '?' when ascii_only. */
 static void escaped(struct jw *w, const char *s, size_t n, bool ascii_only)
 {
-    size_t run = 0; /* bytes before i not yet written */
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned stop = ascii_only ? 3 : 1; /* the kinds of byte that are not copied as is */
+    size_t from = 0;
 
     for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+        unsigned char c = u[i];
         char esc[8];
-        const char *e = NULL;
+        const char *e;
 
-        if (c == '"')
+        if (!(special(c) & stop))
+            continue;
+        put(w, s + from, i - from);
+        from = i + 1;
+        switch (c) {
+        case '"':
             e = "\\\"";
-        else if (c == '\\')
+            break;
+        case '\\':
             e = "\\\\";
-        else if (c == '\b')
+            break;
+        case '\b':
             e = "\\b";
-        else if (c == '\f')
+            break;
+        case '\f':
             e = "\\f";
-        else if (c == '\n')
+            break;
+        case '\n':
             e = "\\n";
-        else if (c == '\r')
+            break;
+        case '\r':
             e = "\\r";
-        else if (c == '\t')
+            break;
+        case '\t':
             e = "\\t";
-        else if (c < 0x20) {
+            break;
+        default:
+            if (c >= 0x80) {
+                e = "?";
+                break;
+            }
             snprintf(esc, sizeof(esc), "\\u%04X", c);
             e = esc;
-        } else if (c >= 0x80 && ascii_only)
-            e = "?";
-        if (!e) {
-            run++;
-            continue;
         }
-        put(w, s + i - run, run);
-        run = 0;
         puts_(w, e);
     }
-    put(w, s + n - run, run);
+    put(w, s + from, n - from);
 }
 
 void jw_key(struct jw *w, const char *key)
 {
     value_start(w);
     put(w, "\"", 1);
-    escaped(w, key, strlen(key), false);
+    puts_(w, key);
     put(w, "\":", 2);
     w->after_key = true;
 }
