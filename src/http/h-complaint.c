@@ -268,10 +268,10 @@ static int query_short(const struct http_req *req, const char *name, const char 
     return 0;
 }
 
-/* Narrows f to what the caller may see. */
-static int scope_filter(struct http_req *req, struct complaint_filter *f, struct ks_error *err)
+/* Narrows f to what the caller may see (the department tree read in the listing's tx). */
+static int scope_filter(struct http_req *req, struct store_tx *tx, struct complaint_filter *f,
+                        struct ks_error *err)
 {
-    struct store_tx *tx = NULL;
     bool within = false;
     int rc;
 
@@ -288,10 +288,7 @@ static int scope_filter(struct http_req *req, struct complaint_filter *f, struct
         f->or_assignee = req->user.login;
         return 0;
     }
-    if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err)) < 0)
-        return rc;
     rc = store_department_within(tx, req->user.department, f->department, &within, err);
-    store_tx_rollback(&tx);
     if (rc == 0 && !within)
         rc =
             ks_fail(err, KS_EPERM, "department", "department: '%s' is outside your department '%s'",
@@ -331,7 +328,8 @@ static int parse_fields(const char *v, uint64_t *out, struct ks_error *err)
     return 0;
 }
 
-static int parse_filter(struct http_req *req, struct complaint_filter *f, struct ks_error *err)
+static int parse_filter(struct http_req *req, struct store_tx *tx, struct complaint_filter *f,
+                        struct ks_error *err)
 {
     static const char *const names[] = {
         "status",   "severity", "category",      "channel",     "assignee", "department",
@@ -399,7 +397,7 @@ static int parse_filter(struct http_req *req, struct complaint_filter *f, struct
                            HTTP_PAGE_MAX);
         f->limit = (int)n;
     }
-    return scope_filter(req, f, err);
+    return scope_filter(req, tx, f, err);
 }
 
 int h_complaint_list(struct http_req *req, struct http_resp *resp, struct ks_error *err)
@@ -412,8 +410,12 @@ int h_complaint_list(struct http_req *req, struct http_resp *resp, struct ks_err
     char *last = NULL;
     int page, n = 0, rc;
 
-    if ((rc = parse_filter(req, &f, err)) < 0)
+    if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err)) < 0)
         return rc;
+    if ((rc = parse_filter(req, tx, &f, err)) < 0) {
+        store_tx_rollback(&tx);
+        return rc;
+    }
     page = f.limit;
     f.limit = page + 1; /* one more tells whether there is a next page */
     complaint_init(&row);
@@ -421,8 +423,7 @@ int h_complaint_list(struct http_req *req, struct http_resp *resp, struct ks_err
     jw_object(&w);
     jw_key(&w, "items");
     jw_array(&w);
-    if ((rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err)) == 0)
-        rc = store_complaint_list(tx, &f, &it, err);
+    rc = store_complaint_list(tx, &f, &it, err);
     while (rc == 0) {
         int got = store_complaint_next(it, &row, err);
         if (got <= 0) {
