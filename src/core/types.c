@@ -65,8 +65,11 @@ static const struct enum_entry *entry(const struct enum_entry *tab, int n, int v
     return &tab[v];
 }
 
-/* Finds s among codes and labels. Entries with an empty code (the "none" values) match only
- * the empty string. The error lists the codes so the user sees what would have worked. */
+/* Finds s among codes, then among labels. Entries with an empty code (the "none" values) match
+ * only the empty string. Stored values are codes and a listing parses several per row, so the
+ * codes come first and a first byte that differs skips the strcmp; labels (Chinese, never a
+ * code) are only looked at for what a person typed. The error lists the codes so the user sees
+ * what would have worked. */
 static int parse(const struct enum_entry *tab, int n, const char *field, const char *s, int *out,
                  struct ks_error *err)
 {
@@ -76,7 +79,13 @@ static int parse(const struct enum_entry *tab, int n, const char *field, const c
     if (!s)
         s = "";
     for (int i = 0; i < n; i++) {
-        if (strcmp(s, tab[i].name) == 0 || (*tab[i].label && strcmp(s, tab[i].label) == 0)) {
+        if (tab[i].name[0] == s[0] && strcmp(s, tab[i].name) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        if (*tab[i].label && strcmp(s, tab[i].label) == 0) {
             *out = i;
             return 0;
         }

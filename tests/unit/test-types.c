@@ -70,6 +70,13 @@ static void states_round_trip(void **state)
         assert_int_equal(s, i);
     }
     assert_string_equal(wf_state_name(WF_STATE_FOLLOW_UP), "follow_up");
+    /* Only a whole code or label matches: a prefix, a longer word or another case does not. */
+    static const char *const near[] = {"close", "closedx", "Closed", "re", "已结", "已结案了"};
+    for (size_t i = 0; i < sizeof(near) / sizeof(near[0]); i++) {
+        struct ks_error err;
+        assert_int_equal(wf_state_parse(near[i], &(enum wf_state){0}, &err), KS_EINVAL);
+        assert_string_equal(err.field, "status");
+    }
 }
 
 static void roles_and_compensation_kinds(void **state)
