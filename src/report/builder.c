@@ -3,9 +3,12 @@
  * (a few hash lookups, one per stage clock), so a year of a million complaints streams in
  * linear time; sorting happens once per breakdown and per late list. Severity and channel are
  * counted in arrays indexed by their enum; other breakdowns are string-keyed tallies in an
- * open-addressing hash table (FNV-1a, linear probing, at most half full, the hash kept per
- * key). Durations are histograms of whole working days, so medians and percentiles cost
- * memory in the longest duration, not in the number of stage clocks. */
+ * open-addressing hash table (a word-at-a-time hash, linear probing, at most half full, the
+ * hash kept per key). The repeat problems (customer and defect) are counted by the pair of the
+ * two tallies' indexes, so the ~100,000 pairs of a year cost no string of their own; the
+ * department figures share the department breakdown's indexes. Durations are histograms of
+ * whole working days, so medians and percentiles cost memory in the longest duration, not in
+ * the number of stage clocks. */
 #include "report/report.h"
 
 #include <stdlib.h>
@@ -22,7 +25,16 @@
 
 struct tally {
     char **keys;    /* by insertion index */
-    uint64_t *hash; /* fnv1a of keys[i] */
+    uint64_t *hash; /* key_hash() of keys[i] */
+    int64_t *n;
+    size_t len, cap;
+    size_t *slots; /* index + 1; 0 is empty */
+    size_t n_slots;
+};
+
+/* Counts by a pair of tally indexes (customer, defect), packed as hi << 32 | lo. */
+struct pair_tally {
+    uint64_t *key; /* by insertion index */
     int64_t *n;
     size_t len, cap;
     size_t *slots; /* index + 1; 0 is empty */
@@ -45,8 +57,9 @@ struct report_builder {
     struct report r; /* plain counters accumulate here; lists are built in finish */
     struct tally dim[RD__COUNT];
     int64_t by_severity[SEV__COUNT], by_channel[CH__COUNT]; /* enum-valued dimensions */
-    struct tally causes, resp, repeats, depts;
-    int64_t (*dept_fig)[RDF__COUNT]; /* parallel to depts.keys */
+    struct tally causes, resp;
+    struct pair_tally repeats;       /* (dim[RD_CUSTOMER], dim[RD_DEFECT]) indexes */
+    int64_t (*dept_fig)[RDF__COUNT]; /* parallel to dim[RD_DEPARTMENT].keys */
     size_t dept_fig_cap;
     struct durations dur[WF_STATE__COUNT + 1];
     int64_t judged[WF_STATE__COUNT + 1], within[WF_STATE__COUNT + 1];
@@ -62,28 +75,60 @@ struct report_builder {
     int64_t whole_day, whole_day_due;
 };
 
-/* The FNV-1a hash of s; *len_out receives strlen(s). */
-static uint64_t fnv1a(const char *s, size_t *len_out)
+/* Spreads every bit of x over the low bits that pick a slot (the murmur3 finaliser). */
+static uint64_t mix64(uint64_t x)
 {
-    uint64_t h = 1469598103934665603ULL;
-    const char *p = s;
-    for (; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    *len_out = (size_t)(p - s);
-    return h;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* A hash of s taken eight bytes at a time (keys are codes and names of a few dozen bytes, and
+ * a byte-serial hash was a tenth of a yearly report); *len_out receives strlen(s). */
+static uint64_t key_hash(const char *s, size_t *len_out)
+{
+    size_t len = strlen(s), i = 0;
+    uint64_t h = len, w;
+
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+        h ^= h >> 29;
+    }
+    w = 0;
+    memcpy(&w, s + i, len - i);
+    *len_out = len;
+    return mix64(h ^ w);
+}
+
+/* Slots for n_slots entries of which the hash of entry i is hash_of(arg, i). */
+static size_t *slots_for(size_t n_slots, size_t len, uint64_t (*hash_of)(const void *, size_t),
+                         const void *arg)
+{
+    size_t *slots = xcalloc(n_slots, sizeof(*slots));
+
+    for (size_t i = 0; i < len; i++) {
+        size_t s = (size_t)hash_of(arg, i) & (n_slots - 1);
+        while (slots[s])
+            s = (s + 1) & (n_slots - 1);
+        slots[s] = i + 1;
+    }
+    return slots;
+}
+
+static uint64_t tally_hash_of(const void *arg, size_t i)
+{
+    return ((const struct tally *)arg)->hash[i];
 }
 
 static void tally_rehash(struct tally *t)
 {
     size_t n_slots = t->n_slots ? t->n_slots * 2 : 64;
-    size_t *slots = xcalloc(n_slots, sizeof(*slots));
+    size_t *slots = slots_for(n_slots, t->len, tally_hash_of, t);
 
-    for (size_t i = 0; i < t->len; i++) {
-        size_t s = (size_t)t->hash[i] & (n_slots - 1);
-        while (slots[s])
-            s = (s + 1) & (n_slots - 1);
-        slots[s] = i + 1;
-    }
     free(t->slots);
     t->slots = slots;
     t->n_slots = n_slots;
@@ -94,7 +139,7 @@ static void tally_rehash(struct tally *t)
 static size_t tally_index(struct tally *t, const char *key)
 {
     size_t len, s;
-    uint64_t h = fnv1a(key, &len);
+    uint64_t h = key_hash(key, &len);
 
     if (2 * (t->len + 1) > t->n_slots)
         tally_rehash(t);
@@ -123,12 +168,65 @@ static void tally_add(struct tally *t, const char *key, int64_t n)
     t->n[i] += n;
 }
 
+/* Counts one more of key; returns its index. */
+static size_t tally_count(struct tally *t, const char *key)
+{
+    size_t i = tally_index(t, key);
+    t->n[i]++;
+    return i;
+}
+
 static void tally_release(struct tally *t)
 {
     for (size_t i = 0; i < t->len; i++)
         free(t->keys[i]);
     free(t->keys);
     free(t->hash);
+    free(t->n);
+    free(t->slots);
+    memset(t, 0, sizeof(*t));
+}
+
+static uint64_t pair_hash_of(const void *arg, size_t i)
+{
+    return mix64(((const struct pair_tally *)arg)->key[i]);
+}
+
+/* Counts one more of the pair (hi, lo). */
+static void pair_add(struct pair_tally *t, size_t hi, size_t lo)
+{
+    uint64_t key = (uint64_t)hi << 32 | (uint32_t)lo;
+    size_t s;
+
+    if (2 * (t->len + 1) > t->n_slots) {
+        size_t n_slots = t->n_slots ? t->n_slots * 2 : 64;
+        size_t *slots = slots_for(n_slots, t->len, pair_hash_of, t);
+        free(t->slots);
+        t->slots = slots;
+        t->n_slots = n_slots;
+    }
+    s = (size_t)mix64(key) & (t->n_slots - 1);
+    for (; t->slots[s]; s = (s + 1) & (t->n_slots - 1)) {
+        size_t i = t->slots[s] - 1;
+        if (t->key[i] == key) {
+            t->n[i]++;
+            return;
+        }
+    }
+    if (t->len == t->cap) {
+        size_t cap = t->cap;
+        xgrow((void **)&t->key, &cap, t->len + 1, sizeof(*t->key));
+        xgrow((void **)&t->n, &t->cap, t->len + 1, sizeof(*t->n));
+    }
+    t->key[t->len] = key;
+    t->n[t->len] = 1;
+    t->slots[s] = t->len + 1;
+    t->len++;
+}
+
+static void pair_release(struct pair_tally *t)
+{
+    free(t->key);
     free(t->n);
     free(t->slots);
     memset(t, 0, sizeof(*t));
@@ -198,8 +296,7 @@ void report_builder_free(struct report_builder **bp)
         tally_release(&b->dim[i]);
     tally_release(&b->causes);
     tally_release(&b->resp);
-    tally_release(&b->repeats);
-    tally_release(&b->depts);
+    pair_release(&b->repeats);
     free(b->dept_fig);
     free(b->daily);
     for (int i = 0; i <= WHOLE; i++)
@@ -317,7 +414,9 @@ static void add_whole(struct report_builder *b, const struct report_item *it, bo
     }
 }
 
-static void add_quality(struct report_builder *b, const struct report_item *it)
+/* cust and defect are the complaint's indexes in the customer and defect breakdowns. */
+static void add_quality(struct report_builder *b, const struct report_item *it, size_t cust,
+                        size_t defect)
 {
     const struct complaint *c = it->c;
     struct report_quality *q = &b->r.quality;
@@ -338,16 +437,8 @@ static void add_quality(struct report_builder *b, const struct report_item *it)
         q->waived++;
     }
     q->reopened += it->reopened > 0;
-    if (c->defect && *c->defect && *customer_key(c)) {
-        char key[1024];
-        size_t a = strlen(customer_key(c)), d = strlen(c->defect);
-        if (a + d + 2 <= sizeof(key)) {
-            memcpy(key, customer_key(c), a);
-            key[a] = '\x1f';
-            memcpy(key + a + 1, c->defect, d + 1);
-            tally_add(&b->repeats, key, 1);
-        }
-    }
+    if (c->defect && *c->defect && *customer_key(c))
+        pair_add(&b->repeats, cust, defect);
     if (c->resp_root_cause && *c->resp_root_cause)
         tally_add(&b->causes, c->resp_root_cause, 1);
     tally_add(&b->resp, nz(c->resp_party), 1);
@@ -361,7 +452,7 @@ int report_add(struct report_builder *b, const struct report_item *it, struct ks
 {
     const struct complaint *c = it->c;
     struct report_volume *v = &b->r.volume;
-    size_t di;
+    size_t di, cust, defect;
     bool late;
 
     if (c->status < 0 || c->status >= WF_STATE__COUNT)
@@ -383,12 +474,11 @@ int report_add(struct report_builder *b, const struct report_item *it, struct ks
     else
         tally_add(&b->dim[RD_CHANNEL], channel_name(c->channel), 1);
     tally_add(&b->dim[RD_PRODUCT], nz(c->product), 1);
-    tally_add(&b->dim[RD_DEFECT], nz(c->defect), 1);
-    tally_add(&b->dim[RD_CUSTOMER], customer_key(c), 1);
-    tally_add(&b->dim[RD_DEPARTMENT], nz(c->department), 1);
+    defect = tally_count(&b->dim[RD_DEFECT], nz(c->defect));
+    cust = tally_count(&b->dim[RD_CUSTOMER], customer_key(c));
+    di = tally_count(&b->dim[RD_DEPARTMENT], nz(c->department));
 
     late = add_stages(b, it);
-    di = tally_index(&b->depts, nz(c->department));
     if (di >= b->dept_fig_cap) {
         size_t old = b->dept_fig_cap;
         xgrow((void **)&b->dept_fig, &b->dept_fig_cap, di + 1, sizeof(*b->dept_fig));
@@ -414,7 +504,7 @@ int report_add(struct report_builder *b, const struct report_item *it, struct ks
     if (c->status != WF_STATE_REJECTED && c->status != WF_STATE_WITHDRAWN &&
         c->status != WF_STATE_MERGED)
         add_whole(b, it, late);
-    add_quality(b, it);
+    add_quality(b, it, cust, defect);
     return 0;
 }
 
@@ -587,18 +677,18 @@ static int cmp_repeat(const void *pa, const void *pb)
 
 static void finish_repeats(struct report_builder *b, struct report_quality *q)
 {
-    const struct tally *t = &b->repeats;
+    const struct pair_tally *t = &b->repeats;
 
     q->repeats = xcalloc(t->len ? t->len : 1, sizeof(*q->repeats));
     for (size_t i = 0; i < t->len; i++) {
-        const char *sep = strchr(t->keys[i], '\x1f');
+        const char *defect = b->dim[RD_DEFECT].keys[t->key[i] & UINT32_MAX];
         struct report_repeat *rp;
-        if (t->n[i] < 2 || !sep)
+        if (t->n[i] < 2)
             continue;
         rp = &q->repeats[q->n_repeats++];
-        rp->customer = xstrndup(t->keys[i], (size_t)(sep - t->keys[i]));
-        rp->defect = xstrdup(sep + 1);
-        rp->defect_label = xstrdup(label_of(b, RD_DEFECT, sep + 1));
+        rp->customer = xstrdup(b->dim[RD_CUSTOMER].keys[t->key[i] >> 32]);
+        rp->defect = xstrdup(defect);
+        rp->defect_label = xstrdup(label_of(b, RD_DEFECT, defect));
         rp->n = t->n[i];
     }
     qsort(q->repeats, q->n_repeats, sizeof(*q->repeats), cmp_repeat);
@@ -644,6 +734,7 @@ static void tree_walk(struct tree *t, size_t di, int parent)
 static void finish_depts(struct report_builder *b, struct report *r)
 {
     const struct report_conf *conf = &b->conf;
+    const struct tally *depts = &b->dim[RD_DEPARTMENT]; /* indexes dept_fig */
     struct tree t = {.conf = conf, .r = r, .cap = 0};
 
     t.seen = xcalloc(conf->n_depts ? conf->n_depts : 1, sizeof(*t.seen));
@@ -658,8 +749,8 @@ static void finish_depts(struct report_builder *b, struct report *r)
     }
     /* Codes the tree does not hold (no department, an unknown code) become roots of their own;
      * the walk above is quadratic in the number of departments, which stays in the thousands. */
-    for (size_t k = 0; k < b->depts.len; k++) {
-        const char *code = b->depts.keys[k];
+    for (size_t k = 0; k < depts->len; k++) {
+        const char *code = depts->keys[k];
         bool found = false;
         for (size_t i = 0; i < r->n_depts && !found; i++)
             found = strcmp(r->depts[i].code, code) == 0;
@@ -668,10 +759,10 @@ static void finish_depts(struct report_builder *b, struct report *r)
     }
     for (size_t i = 0; i < r->n_depts; i++) {
         size_t k;
-        for (k = 0; k < b->depts.len; k++)
-            if (strcmp(b->depts.keys[k], r->depts[i].code) == 0)
+        for (k = 0; k < depts->len; k++)
+            if (strcmp(depts->keys[k], r->depts[i].code) == 0)
                 break;
-        if (k < b->depts.len)
+        if (k < depts->len)
             memcpy(r->depts[i].own, b->dept_fig[k], sizeof(r->depts[i].own));
         memcpy(r->depts[i].subtree, r->depts[i].own, sizeof(r->depts[i].own));
     }
