@@ -415,6 +415,28 @@ static char *col_dup(sqlite3_stmt *st, int i)
     return xstrndup((const char *)t, (size_t)sqlite3_column_bytes(st, i));
 }
 
+/* Sets *dst (owned, may be NULL) to a copy of a text column, NULL for SQL NULL, in *dst's own
+ * memory when the text fits there, so a listing that refills one record row after row
+ * allocates little. */
+static void col_set(sqlite3_stmt *st, int i, char **dst)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    size_t n;
+
+    if (!t) {
+        free(*dst);
+        *dst = NULL;
+        return;
+    }
+    n = (size_t)sqlite3_column_bytes(st, i);
+    if (!*dst || strlen(*dst) < n) {
+        free(*dst);
+        *dst = xmalloc(n + 1);
+    }
+    memcpy(*dst, t, n);
+    (*dst)[n] = '\0';
+}
+
 static const char *col_str(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
@@ -1368,7 +1390,7 @@ static int read_field(sqlite3_stmt *st, int i, struct complaint *c, const struct
     switch (f->type) {
     case CF_STR:
     case CF_TEXT:
-        *AT(c, f, char *) = col_dup(st, i);
+        col_set(st, i, AT(c, f, char *));
         break;
     case CF_TIME:
         *AT(c, f, int64_t) = col_time(st, i);
@@ -1412,8 +1434,8 @@ static int read_field(sqlite3_stmt *st, int i, struct complaint *c, const struct
     return 0;
 }
 
-/* Fills out (released) from a row whose columns are the complaint_fields[] in mask
- * (store_field_mask()), in order. */
+/* Fills out from a row whose columns are the complaint_fields[] in mask (store_field_mask()),
+ * in order. out is released, or holds a row release_keeping_text() left for reuse. */
 static int read_complaint(sqlite3_stmt *st, uint64_t mask, struct complaint *out,
                           struct ks_error *err)
 {
@@ -1429,6 +1451,28 @@ static int read_complaint(sqlite3_stmt *st, uint64_t mask, struct complaint *out
         }
     }
     return 0;
+}
+
+/* complaint_release() that keeps the text of the fields in mask, for read_complaint() to copy
+ * the next row's text into: a report reads half a million rows into a few reused records, and
+ * a free and a malloc per string were a tenth of reading them. */
+static void release_keeping_text(struct complaint *c, uint64_t mask)
+{
+    char *keep[64] = {NULL}; /* a mask has a bit per field */
+
+    for (size_t i = 0; i < complaint_field_count; i++) {
+        const struct cf_desc *f = &complaint_fields[i];
+        if (f->type != CF_STR && f->type != CF_TEXT)
+            continue;
+        if (i < 64 && (mask & (UINT64_C(1) << i)))
+            keep[i] = *AT(c, f, char *);
+        else
+            free(*AT(c, f, char *));
+    }
+    complaint_init(c);
+    for (size_t i = 0; i < complaint_field_count && i < 64; i++)
+        if (keep[i])
+            *AT(c, &complaint_fields[i], char *) = keep[i];
 }
 
 static int sq_complaint_insert(struct store_tx *base, struct complaint *c, struct ks_error *err)
@@ -1953,13 +1997,11 @@ static int sq_complaint_next(struct store_iter *base, struct complaint *row,
     struct sq_iter *it = (struct sq_iter *)(void *)base;
     int rc;
 
-    complaint_release(row);
     if (closing_out && it->closing_col < 0)
         KS_BUG("store_complaint_next_closing() on a listing made without f->closing");
-    if (it->done)
-        return 0;
-    rc = sqlite3_step(it->st);
+    rc = it->done ? SQLITE_DONE : sqlite3_step(it->st);
     if (rc == SQLITE_ROW) {
+        release_keeping_text(row, it->mask);
         if ((rc = read_complaint(it->st, it->mask, row, err)) < 0)
             return rc;
         if (closing_out) {
@@ -1968,6 +2010,9 @@ static int sq_complaint_next(struct store_iter *base, struct complaint *row,
         }
         return 1;
     }
+    complaint_release(row);
+    if (it->done)
+        return 0;
     it->done = true;
     if (rc == SQLITE_DONE)
         return 0;

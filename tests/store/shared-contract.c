@@ -759,6 +759,67 @@ static void listing_reads_only_the_fields_asked_for(void **state)
     store_tx_rollback(&tx);
 }
 
+/* Text fields equal, NULL only as NULL. */
+static void assert_same_text(const char *got, const char *want)
+{
+    if (!want)
+        assert_null(got);
+    else
+        assert_string_equal(got, want);
+}
+
+/* One record refilled row after row (as a report reads a period) holds each row's own values:
+ * text longer or shorter than the row before, or NULL after a value, and nothing of the fields
+ * not asked for even when the record held a whole complaint before. */
+static void a_reused_record_holds_each_rows_values(void **state)
+{
+    static const char *const names[] = {"title", "customer_code", "defect", "department", NULL};
+    struct ct_fx *fx = *state;
+    struct complaint_filter f;
+    struct complaint full[6], row;
+    struct store_iter *it = NULL;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+    int rc, n = 0;
+
+    complaint_filter_init(&f);
+    f.sort = CS_RECEIVED_ASC;
+    complaint_init(&row);
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    ct_check(store_complaint_list(tx, &f, &it, &err), &err);
+    for (int i = 0; i < 6; i++) {
+        complaint_init(&full[i]);
+        assert_int_equal(store_complaint_next(it, &full[i], &err), 1);
+    }
+    assert_int_equal(store_complaint_next(it, &row, &err), 0);
+    store_iter_free(&it);
+
+    complaint_copy(&row, &full[5]);
+    ct_check(complaint_field_bits(names, &f.fields, &err), &err);
+    ct_check(store_complaint_list(tx, &f, &it, &err), &err);
+    while ((rc = store_complaint_next(it, &row, &err)) == 1) {
+        assert_true(n < 6);
+        assert_string_equal(row.number, full[n].number);
+        assert_same_text(row.title, full[n].title);
+        assert_same_text(row.customer_code, full[n].customer_code);
+        assert_same_text(row.defect, full[n].defect);
+        assert_same_text(row.department, full[n].department);
+        assert_null(row.description);
+        assert_null(row.customer_name);
+        assert_null(row.category);
+        assert_int_equal(row.status, WF_STATE_NEW);
+        n++;
+    }
+    ct_check(rc, &err);
+    assert_int_equal(n, 6);
+    assert_null(row.number);
+    assert_null(row.title);
+    store_iter_free(&it);
+    store_tx_rollback(&tx);
+    for (int i = 0; i < 6; i++)
+        complaint_release(&full[i]);
+}
+
 static void department_filter_takes_the_subtree(void **state)
 {
     struct ct_fx *fx = *state;
@@ -1837,6 +1898,8 @@ int contract_run(void)
         cmocka_unit_test_setup_teardown(department_filter_takes_the_subtree, seed_listing,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(listing_reads_only_the_fields_asked_for, seed_listing,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(a_reused_record_holds_each_rows_values, seed_listing,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(chinese_text_search, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(text_search_follows_edits, seed_listing, ct_teardown),
