@@ -7,7 +7,8 @@
  * than the figures themselves. The layout is jansson's JSON_INDENT(2) | JSON_REAL_PRECISION(15)
  * (the form this file produced before, byte for byte): two spaces per level, "key": value,
  * reals as %.15g with ".0" added to whole numbers, strings UTF-8 with only '"', '\' and
- * control characters escaped. */
+ * control characters escaped. A year's report is some 50 MB of small pieces, so they are
+ * gathered in a block on the stack and added to the buffer a block at a time. */
 #include "report/render.h"
 
 #include <math.h>
@@ -19,20 +20,43 @@
 #include "lib/banned.h"
 
 #define JW_DEPTH_MAX 16
+#define JW_BLOCK     8192
 
-/* A JSON writer: the nesting depth and, per level, whether a member was written yet. The
- * first failure (KS_ELIMIT from the buffer, KS_EINVAL for a string that is not UTF-8) sticks. */
+/* A JSON writer: the nesting depth and, per level, whether a member was written yet; text not
+ * yet in out waits in block. The first failure (KS_ELIMIT from the buffer, KS_EINVAL for a
+ * string that is not UTF-8) sticks. The last instant written is kept formatted: the overdue
+ * list is in due order and many clocks fall due at the same midnight. */
 struct jw {
     struct buf *out;
     int depth;
     bool any[JW_DEPTH_MAX];
     int rc;
+    size_t n_block;
+    char block[JW_BLOCK];
+    int64_t last_t;
+    int last_off;
+    char last_time[KS_TIME_STRLEN];
 };
+
+static void jw_flush(struct jw *w)
+{
+    if (w->rc == 0 && w->n_block)
+        w->rc = buf_add(w->out, w->block, w->n_block);
+    w->n_block = 0;
+}
 
 static void jw_raw(struct jw *w, const char *s, size_t n)
 {
-    if (w->rc == 0)
-        w->rc = buf_add(w->out, s, n);
+    if (n > JW_BLOCK - w->n_block) {
+        jw_flush(w);
+        if (n > JW_BLOCK) {
+            if (w->rc == 0)
+                w->rc = buf_add(w->out, s, n);
+            return;
+        }
+    }
+    memcpy(w->block + w->n_block, s, n);
+    w->n_block += n;
 }
 
 static void jw_rawz(struct jw *w, const char *s)
@@ -43,12 +67,15 @@ static void jw_rawz(struct jw *w, const char *s)
 /* Before a value in an array or a member of an object: the comma and the new line. */
 static void jw_item(struct jw *w)
 {
-    static const char spaces[2 * JW_DEPTH_MAX] = "                                ";
+    static const char lead[2 + 2 * JW_DEPTH_MAX + 1] = ",\n                                ";
+    size_t indent = (size_t)(2 * w->depth);
 
     if (w->depth == 0)
         return;
-    jw_rawz(w, w->any[w->depth] ? ",\n" : "\n");
-    jw_raw(w, spaces, (size_t)(2 * w->depth));
+    if (w->any[w->depth])
+        jw_raw(w, lead, 2 + indent);
+    else
+        jw_raw(w, lead + 1, 1 + indent);
     w->any[w->depth] = true;
 }
 
@@ -105,14 +132,18 @@ static void jw_str(struct jw *w, const char *s)
 
     jw_rawz(w, "\"");
     while (*p && w->rc == 0) {
-        size_t n = utf8_len(p);
+        size_t n;
         char esc[8];
 
-        if (n == 0) {
-            w->rc = KS_EINVAL;
-            return;
+        if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+            p++;
+            continue;
         }
-        if (*p >= 0x20 && *p != '"' && *p != '\\') {
+        if (*p >= 0x80) {
+            if ((n = utf8_len(p)) == 0) {
+                w->rc = KS_EINVAL;
+                return;
+            }
             p += n;
             continue;
         }
@@ -150,18 +181,26 @@ static void jw_str(struct jw *w, const char *s)
     jw_rawz(w, "\"");
 }
 
+/* Keys are this file's own ASCII names: nothing in them needs escaping. */
 static void jw_key(struct jw *w, const char *key)
 {
     jw_item(w);
-    jw_str(w, key);
-    jw_rawz(w, ": ");
+    jw_raw(w, "\"", 1);
+    jw_rawz(w, key);
+    jw_raw(w, "\": ", 3);
 }
 
 static void jw_int(struct jw *w, int64_t v)
 {
-    char s[24];
-    snprintf(s, sizeof(s), "%lld", (long long)v);
-    jw_rawz(w, s);
+    char s[24], *end = s + sizeof(s), *p = end;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+    do
+        *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0)
+        *--p = '-';
+    jw_raw(w, p, (size_t)(end - p));
 }
 
 /* A real as jansson writes it with JSON_REAL_PRECISION(15): %.15g, ".0" after a whole number,
@@ -216,8 +255,12 @@ static void m_real(struct jw *w, const char *key, double v)
 
 static void m_time(struct jw *w, const char *key, int64_t t, int off)
 {
-    char s[KS_TIME_STRLEN];
-    m_str(w, key, t == KS_TIME_NONE ? NULL : ks_time_format(t, off, s));
+    if (t != KS_TIME_NONE && (t != w->last_t || off != w->last_off || !w->last_time[0])) {
+        ks_time_format(t, off, w->last_time);
+        w->last_t = t;
+        w->last_off = off;
+    }
+    m_str(w, key, t == KS_TIME_NONE ? NULL : w->last_time);
 }
 
 static void m_wd(struct jw *w, const char *key, double v)
@@ -478,7 +521,7 @@ static void charts_json(struct jw *w, const struct report *r)
 int report_render_json(const struct report *r, unsigned flags, struct buf *out,
                        struct ks_error *err)
 {
-    struct jw w = {.out = out};
+    struct jw w = {.out = out, .last_time = ""};
     int off = r->utc_offset_min;
 
     jw_open(&w, "{");
@@ -508,6 +551,7 @@ int report_render_json(const struct report *r, unsigned flags, struct buf *out,
         charts_json(&w, r);
     jw_close(&w, "}");
     jw_rawz(&w, "\n");
+    jw_flush(&w);
     if (w.rc == KS_EINVAL)
         return ks_fail(err, KS_EINVAL, NULL, "report: a text is not valid UTF-8");
     if (w.rc < 0)

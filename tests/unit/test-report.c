@@ -591,15 +591,25 @@ static void json_has_every_figure(void **state)
 }
 
 /* The writer's text is jansson's JSON_INDENT(2) | JSON_REAL_PRECISION(15) form byte for byte
- * (what `kesu report` printed before it stopped building a tree), with hostile text escaped. */
+ * (what `kesu report` printed before it stopped building a tree), with hostile text escaped,
+ * negative and eleven-digit counts, and a text longer than the writer's block. */
 static void json_text_is_janssons_indented_form(void **state)
 {
     struct report r;
     json_error_t je;
     fx_report(&r, NULL, 20, false);
-    report_compare(&r, 4, 0);
+    report_compare(&r, 4, INT64_C(12345678901));
     free(r.overdue[0].title);
     r.overdue[0].title = strdup("引号\"反斜杠\\ 控制\x01\t换行\n</script>");
+    assert_true(r.n_overdue > 1);
+    free(r.overdue[1].title);
+    r.overdue[1].title = calloc(20001, 1);
+    for (int i = 0; i < 20000; i += 4)
+        memcpy(r.overdue[1].title + i,
+               i % 400 ? "长"
+                         "x"
+                       : "\"\n\\x",
+               4);
     char *text = render(render_json, &r);
     json_t *j = json_loads(text, 0, &je);
     assert_non_null(j);
