@@ -24,8 +24,7 @@
 
 /* A JSON writer: the nesting depth and, per level, whether a member was written yet; text not
  * yet in out waits in block. The first failure (KS_ELIMIT from the buffer, KS_EINVAL for a
- * string that is not UTF-8) sticks. The last instant written is kept formatted: the overdue
- * list is in due order and many clocks fall due at the same midnight. */
+ * string that is not UTF-8) sticks. */
 struct jw {
     struct buf *out;
     int depth;
@@ -33,9 +32,6 @@ struct jw {
     int rc;
     size_t n_block;
     char block[JW_BLOCK];
-    int64_t last_t;
-    int last_off;
-    char last_time[KS_TIME_STRLEN];
 };
 
 static void jw_flush(struct jw *w)
@@ -255,12 +251,8 @@ static void m_real(struct jw *w, const char *key, double v)
 
 static void m_time(struct jw *w, const char *key, int64_t t, int off)
 {
-    if (t != KS_TIME_NONE && (t != w->last_t || off != w->last_off || !w->last_time[0])) {
-        ks_time_format(t, off, w->last_time);
-        w->last_t = t;
-        w->last_off = off;
-    }
-    m_str(w, key, t == KS_TIME_NONE ? NULL : w->last_time);
+    char s[KS_TIME_STRLEN];
+    m_str(w, key, t == KS_TIME_NONE ? NULL : ks_time_format(t, off, s));
 }
 
 static void m_wd(struct jw *w, const char *key, double v)
@@ -521,7 +513,7 @@ static void charts_json(struct jw *w, const struct report *r)
 int report_render_json(const struct report *r, unsigned flags, struct buf *out,
                        struct ks_error *err)
 {
-    struct jw w = {.out = out, .last_time = ""};
+    struct jw w = {.out = out};
     int off = r->utc_offset_min;
 
     jw_open(&w, "{");
