@@ -460,6 +460,56 @@ static void quality_has_satisfaction_repeats_pareto_and_money(void **state)
     report_release(&r);
 }
 
+/* Repeats are ordered by count, then customer, then defect (byte order), whatever order the
+ * complaints came in; a customer without a code is counted by name; once is not a repeat. */
+static void repeats_sort_by_count_customer_and_defect(void **state)
+{
+    static const struct {
+        const char *code, *name, *defect;
+    } rows[] = {
+        {"C2", NULL, "d1"}, {NULL, "张三", "d1"}, {"C1", NULL, "d2"}, {"C3", NULL, "d1"},
+        {"C1", NULL, "d1"}, {"C0", NULL, "d3"},   {"C2", NULL, "d1"}, {"C3", NULL, "d1"},
+        {"C1", NULL, "d2"}, {NULL, "张三", "d1"}, {"C1", NULL, "d1"}, {"C3", NULL, "d1"},
+        {"C1", NULL, ""},   {"C1", NULL, ""},
+    };
+    static const char *const want[][2] = {
+        {"C3", "d1"}, {"C1", "d1"}, {"C1", "d2"}, {"C2", "d1"}, {"张三", "d1"},
+    };
+    struct report_conf conf = {
+        .from = T("2026-10-01T00:00:00+08:00"),
+        .to = T("2026-11-01T00:00:00+08:00"),
+        .as_of = T("2026-11-15T12:00:00+08:00"),
+        .cal = &cal,
+        .zone = &zone,
+    };
+    struct report_builder *b = report_builder_new(&conf);
+    struct report r;
+    struct ks_error err;
+
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct complaint c;
+        complaint_init(&c);
+        c.number = th_fmt("KS20261010-%04zu", i + 1);
+        c.received_at = T("2026-10-10T10:00:00+08:00");
+        c.customer_code = rows[i].code ? strdup(rows[i].code) : NULL;
+        c.customer_name = rows[i].name ? strdup(rows[i].name) : NULL;
+        c.defect = strdup(rows[i].defect);
+        struct report_item it = {.c = &c, .closed_at = KS_TIME_NONE};
+        assert_int_equal(report_add(b, &it, &err), 0);
+        complaint_release(&c);
+    }
+    report_init(&r);
+    assert_int_equal(report_finish(b, &r, &err), 0);
+    report_builder_free(&b);
+    assert_int_equal(r.quality.n_repeats, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < r.quality.n_repeats; i++) {
+        assert_string_equal(r.quality.repeats[i].customer, want[i][0]);
+        assert_string_equal(r.quality.repeats[i].defect, want[i][1]);
+        assert_int_equal(r.quality.repeats[i].n, i == 0 ? 3 : 2);
+    }
+    report_release(&r);
+}
+
 static void departments_roll_up_their_subtrees(void **state)
 {
     struct report r;
@@ -827,6 +877,7 @@ int main(void)
         cmocka_unit_test(breakdowns_fold_past_top_n),
         cmocka_unit_test(timeliness_counts_stages_across_national_day),
         cmocka_unit_test(quality_has_satisfaction_repeats_pareto_and_money),
+        cmocka_unit_test(repeats_sort_by_count_customer_and_defect),
         cmocka_unit_test(departments_roll_up_their_subtrees),
         cmocka_unit_test(empty_period_has_zeros_not_garbage),
         cmocka_unit_test(json_has_every_figure),
