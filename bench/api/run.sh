@@ -143,8 +143,15 @@ for n in $(seq "$nodes"); do
     [ -n "$port" ] || { echo "bench: server $n did not start" >&2; exit 1; }
     bases+=("http://127.0.0.1:$port")
 done
-token=$(curl -sf -X POST "${bases[0]}/api/v1/sessions" -H 'Content-Type: application/json' \
-    -d "{\"login\":\"admin\",\"password\":\"$password\"}" | jq -r .token)
+# The first deadline sweep of a database copied long after it was made catches up on every
+# clock due since, holding the write lock for longer than the busy timeout, so the login (a
+# write) may be refused with 503 for a while: retry it, for up to a minute.
+token=""
+for _ in $(seq 60); do
+    token=$(curl -sf -X POST "${bases[0]}/api/v1/sessions" -H 'Content-Type: application/json' \
+        -d "{\"login\":\"admin\",\"password\":\"$password\"}" | jq -r .token) && break
+    sleep 1
+done
 [ -n "$token" ] && [ "$token" != null ] || { echo "bench: login failed" >&2; exit 1; }
 
 export KS_TOKEN=$token KS_BENCH_LUA=$here KS_NUMBERS=$work/numbers.txt
