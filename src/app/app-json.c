@@ -61,7 +61,7 @@ json_t *deadline_to_json(const struct stage_deadline *d, int offset_min, int64_t
 {
     struct jw w;
 
-    jw_init(&w, CJ_WRITE_MAX);
+    jw_init(&w, CJ_TREE_MAX);
     deadline_write(&w, NULL, d, offset_min, now);
     return tree_of(&w);
 }
@@ -95,7 +95,7 @@ json_t *app_view_to_json(const struct app *a, const struct app_view *v, int64_t 
 {
     struct jw w;
 
-    jw_init(&w, CJ_WRITE_MAX);
+    jw_init(&w, CJ_TREE_MAX);
     app_view_write(&w, a, v, now, flags);
     return tree_of(&w);
 }

@@ -211,7 +211,7 @@ static json_t *tree_of(struct jw *w, size_t flags)
     json_t *j;
 
     if (w->failed)
-        KS_BUG("JSON of a complaint over %zu bytes", w->b.max);
+        KS_BUG("written JSON over %zu bytes", w->b.max);
     j = json_loadb(w->b.data, w->b.len, flags, &jerr);
     if (!j)
         KS_BUG("JSON written by the codec does not parse: %s", jerr.text);
@@ -229,7 +229,7 @@ json_t *complaint_fields_to_json(const struct complaint *c, int offset_min, unsi
 {
     struct jw w;
 
-    jw_init(&w, CJ_WRITE_MAX);
+    jw_init(&w, CJ_TREE_MAX);
     complaint_fields_write(&w, c, offset_min, flags, fields);
     return tree_of(&w, JSON_REJECT_DUPLICATES);
 }
@@ -488,7 +488,7 @@ json_t *event_to_json(const struct event *ev, int offset_min)
 {
     struct jw w;
 
-    jw_init(&w, CJ_WRITE_MAX);
+    jw_init(&w, CJ_TREE_MAX);
     event_write(&w, ev, offset_min);
     return tree_of(&w, 0);
 }
@@ -497,7 +497,7 @@ json_t *events_to_json(const struct event *evs, size_t n, int offset_min)
 {
     struct jw w;
 
-    jw_init(&w, CJ_WRITE_MAX);
+    jw_init(&w, CJ_TREE_MAX);
     events_write(&w, evs, n, offset_min);
     return tree_of(&w, 0);
 }

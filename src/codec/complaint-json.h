@@ -24,8 +24,12 @@ enum cj_flags {
  * (at most 99 999 999 999.99 yuan) exactly, as 19.99 rather than 19.989999999999998. */
 #define CJ_DUMP_FLAGS JSON_REAL_PRECISION(15)
 
-/* The cap of one written document (a complaint with its timeline of comments). */
+/* The cap of one answer the HTTP handlers write (a complaint with its timeline of comments):
+ * beyond it they refuse with KS_ELIMIT rather than hold more in memory. */
 #define CJ_WRITE_MAX (64u << 20)
+/* No cap: the documents the *_to_json() functions write and parse back, as the jansson trees
+ * they replace had none (only memory bounds them). */
+#define CJ_TREE_MAX (SIZE_MAX / 2)
 
 /* Writes the complaint as a JSON object into w, with only the fields of a complaint_field_bits()
  * mask (0: all) and the number; the one encoding of a complaint, which the functions below
