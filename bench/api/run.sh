@@ -3,8 +3,9 @@
 # (default 1,000,000), `kesu serve` on a free loopback port (or two of them on one PostgreSQL
 # database), then wrk at 32 connections against /healthz (the baseline), fetch by number, a
 # filtered list, full-text search (a 4-character and a 2-character query; list pages with the
-# browser list's fields=) and durable registration. Prints requests/s, p50/p99 and the server's peak resident memory per endpoint,
-# each rate also as a share of /healthz, and the verdict on the targets last.
+# browser list's fields=) and durable registration. Prints requests/s, p50/p99 and the server's
+# peak resident memory per endpoint, each rate also as a share of /healthz, and the verdict on
+# the targets last.
 #
 #   bench/api/run.sh [BUILD_DIR]        (make bench runs it through bench/run.sh)
 #
