@@ -14,6 +14,7 @@
 
 #include "lib/buf.h"
 #include "lib/embed.h"
+#include "report/read.h"
 #include "lib/banned.h"
 
 #define AT(c, f, T) ((T *)(void *)((char *)(c) + (f)->offset))
@@ -818,6 +819,61 @@ static void a_reused_record_holds_each_rows_values(void **state)
     store_tx_rollback(&tx);
     for (int i = 0; i < 6; i++)
         complaint_release(&full[i]);
+}
+
+/* report_read() (src/report/read.c) lists a period a week at a time on a reader thread, in
+ * one read transaction of the store, while the calling thread builds; here on each backend.
+ * Thirteen weeks are more slices than the reader may read ahead, and every complaint and stage
+ * clock is counted once; a stored value this kesu does not know, in a late week, fails the
+ * report naming the complaint instead of leaving a thread waiting. */
+static void report_reads_a_period_in_slices_on_a_reader_thread(void **state)
+{
+    static const struct dl_zone zone = {.utc_offset_min = 480, .business_close_min = -1};
+    const int64_t june1 = 1780279200LL; /* 2026-06-01T10:00:00+08:00 */
+    struct ct_fx *fx = *state;
+    struct report_source src = {.store = fx->s, .zone = &zone, .as_of = T0};
+    struct report_period p;
+    struct report r;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+    int64_t days = 0, running = 0;
+
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    for (int i = 0; i < 46; i++) {
+        struct complaint c;
+        complaint_init(&c);
+        c.received_at = june1 + (int64_t)i * 2 * 86400;
+        c.number = th_fmt("KS2026%04d-0001", 601 + i); /* unique; the date is not checked */
+        c.title = strdup("脚踏异响");
+        ct_check(store_complaint_insert(tx, &c, &err), &err);
+        put_deadline(tx, c.id, WF_STATE_NEW, T0 + 24 * HOUR, KS_TIME_NONE, KS_TIME_NONE);
+        complaint_release(&c);
+    }
+    ct_commit(&tx);
+
+    ct_check(report_period_range("2026-06-01", "2026-08-31", &p, &err), &err);
+    report_init(&r);
+    ct_check(report_read(&src, &p, NULL, &r, &err), &err);
+    assert_int_equal(r.volume.received, 46);
+    assert_int_equal(r.volume.n_days, 92);
+    for (size_t i = 0; i < r.volume.n_days; i++) {
+        assert_int_equal(r.volume.daily[i], i % 2 == 0);
+        days += r.volume.daily[i];
+    }
+    assert_int_equal(days, 46);
+    for (size_t i = 0; i < r.n_timing; i++)
+        if (r.timing[i].stage == WF_STATE_NEW)
+            running = r.timing[i].running;
+    assert_int_equal(running, 46);
+    assert_true(r.volume.has_prev && r.volume.has_yoy);
+    assert_int_equal(r.volume.prev_received, 0);
+
+    contract_backend.exec(fx, "UPDATE complaints SET channel = 'fax'"
+                              " WHERE number = 'KS20260641-0001'");
+    assert_int_equal(report_read(&src, &p, NULL, &r, &err), KS_EINTERNAL);
+    assert_non_null(strstr(err.message, "KS20260641-0001"));
+    assert_non_null(strstr(err.message, "fax"));
+    report_release(&r);
 }
 
 static void department_filter_takes_the_subtree(void **state)
@@ -1901,6 +1957,8 @@ int contract_run(void)
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(a_reused_record_holds_each_rows_values, seed_listing,
                                         ct_teardown),
+        cmocka_unit_test_setup_teardown(report_reads_a_period_in_slices_on_a_reader_thread,
+                                        ct_setup, ct_teardown),
         cmocka_unit_test_setup_teardown(chinese_text_search, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(text_search_follows_edits, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(text_search_pages_in_registration_order, seed_listing,
