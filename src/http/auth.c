@@ -207,8 +207,7 @@ static void limits_load(void)
     }
 }
 
-/* KS_ECONFIG with the message of a bad KESU_SESSION_IDLE or KESU_SESSION_MAX, else 0. */
-static int limits_check(struct ks_error *err)
+int auth_conf_check(struct ks_error *err)
 {
     pthread_once(&limits_once, limits_load);
     if (limits_err.code == 0)
@@ -310,7 +309,7 @@ int auth_request(struct http_req *req, struct ks_error *err)
         token = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, HTTP_COOKIE);
         req->via_cookie = token != NULL;
     }
-    if ((rc = limits_check(err)) < 0)
+    if ((rc = auth_conf_check(err)) < 0)
         return rc;
     if (!token || !*token)
         return ks_fail(err, KS_EAUTH, NULL, "log in first: POST /api/v1/sessions");
@@ -363,7 +362,7 @@ int auth_login(struct http_ctx *ctx, const char *login, const char *password, in
     bool ok;
 
     *retry_after_out = 0;
-    if ((rc = limits_check(err)) < 0 ||
+    if ((rc = auth_conf_check(err)) < 0 ||
         (rc = store_tx_begin(app->store, STORE_TX_READ, &tx, err)) < 0)
         return rc;
     rc = store_login_failures(tx, login, now - HTTP_LOGIN_WINDOW, &failures, err);

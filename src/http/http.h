@@ -139,9 +139,13 @@ int auth_request(struct http_req *req, struct ks_error *err);
 int auth_login(struct http_ctx *ctx, const char *login, const char *password, int64_t now,
                char *token_out, char *csrf_out, int64_t *expires_out, struct user *user_out,
                int *retry_after_out, struct ks_error *err);
-/* The absolute lifetime of a login session in seconds: $KESU_SESSION_MAX when it is a whole
- * number from 1 to 2592000 (30 days), else HTTP_SESSION_SECS. Applied at every request, so
- * lowering it ends older sessions too. */
+/* KS_ECONFIG naming KESU_SESSION_IDLE or KESU_SESSION_MAX when one is set to something other
+ * than a whole number of seconds in its range, else 0: `kesu serve` refuses to start then
+ * (and every login and request answers 500 if a process runs with one anyway). */
+int auth_conf_check(struct ks_error *err);
+/* The absolute lifetime of a login session in seconds: $KESU_SESSION_MAX (a whole number from
+ * 1 to 2592000, 30 days; see auth_conf_check()), HTTP_SESSION_SECS when unset. Applied at every
+ * request, so lowering it ends older sessions too. */
 int auth_session_max_secs(void);
 /* Creates an API token for login (kind "api"; no expiry). */
 int auth_token_create(struct app *app, const char *login, int64_t now, char *token_out,

@@ -293,7 +293,8 @@ int http_serve(const struct http_conf *conf, struct ks_error *err)
 
     if (threads < 1)
         threads = 1;
-    if ((rc = parse_listen(conf->listen ? conf->listen : "127.0.0.1:8080", &sa, err)) < 0)
+    if ((rc = parse_listen(conf->listen ? conf->listen : "127.0.0.1:8080", &sa, err)) < 0 ||
+        (rc = auth_conf_check(err)) < 0)
         return rc;
     /* Threads inherit the mask: only sigwait() below sees the signals. */
     sigemptyset(&sigs);

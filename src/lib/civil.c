@@ -192,20 +192,42 @@ bad:
                    name, s ? s : "");
 }
 
+static char *two(char *p, unsigned v)
+{
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+    return p + 2;
+}
+
 char *ks_time_format(int64_t t, int offset_min, char out[KS_TIME_STRLEN])
 {
     struct ks_date d = ks_time_local_date(t, offset_min);
     int64_t local = t + (int64_t)offset_min * 60;
     unsigned sod = (unsigned)(local - floor_div(local, 86400) * 86400);
     unsigned aoff = (unsigned)(offset_min < 0 ? -offset_min : offset_min) % 1440u;
-    char date[KS_DATE_STRLEN];
+    unsigned y = (unsigned)d.y % 10000u;
+    char *p = out;
 
-    civil_format_date(d, date);
-    if (offset_min == 0)
-        snprintf(out, KS_TIME_STRLEN, "%sT%02u:%02u:%02uZ", date, sod / 3600 % 24, sod / 60 % 60,
-                 sod % 60);
-    else
-        snprintf(out, KS_TIME_STRLEN, "%sT%02u:%02u:%02u%c%02u:%02u", date, sod / 3600 % 24,
-                 sod / 60 % 60, sod % 60, offset_min < 0 ? '-' : '+', aoff / 60, aoff % 60);
+    p = two(p, y / 100);
+    p = two(p, y % 100);
+    *p++ = '-';
+    p = two(p, (unsigned)d.m);
+    *p++ = '-';
+    p = two(p, (unsigned)d.d);
+    *p++ = 'T';
+    p = two(p, sod / 3600 % 24);
+    *p++ = ':';
+    p = two(p, sod / 60 % 60);
+    *p++ = ':';
+    p = two(p, sod % 60);
+    if (offset_min == 0) {
+        *p++ = 'Z';
+    } else {
+        *p++ = offset_min < 0 ? '-' : '+';
+        p = two(p, aoff / 60);
+        *p++ = ':';
+        p = two(p, aoff % 60);
+    }
+    *p = '\0';
     return out;
 }

@@ -1293,8 +1293,8 @@ static void idle_sessions_end(void **state)
     assert_true(stopped);
 }
 
-/* A session limit that is not a number of seconds in range is refused, naming the variable,
- * instead of being replaced by the default without a word. */
+/* A session limit that is not a number of seconds in range stops `kesu serve` from starting,
+ * naming the variable, instead of being replaced by the default without a word. */
 static void a_bad_session_limit_is_refused(void **state)
 {
     static const char *const bad[][2] = {
@@ -1305,25 +1305,17 @@ static void a_bad_session_limit_is_refused(void **state)
     (void)state;
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        char bad_base[64], name[32];
-        pid_t bad_server = api_serve(db, logpath, bad[i], bad_base, sizeof(bad_base));
-        struct api_res login, me;
-        bool stopped;
+        char *log = th_fmt("%s/bad-limit-%zu.log", dir, i), *said, bad_base[64], name[32];
+        pid_t bad_server = api_serve(db, log, bad[i], bad_base, sizeof(bad_base));
 
-        assert_true(bad_server > 0);
-        login = api_call(bad_base, "POST", API "/sessions", NULL,
-                         "{\"login\":\"intk\",\"password\":\"password-intk\"}", 0, NULL);
-        me = api_call(bad_base, "GET", API "/me", tok[W_INTAKE], NULL, 0, NULL);
-        stopped = api_stop(bad_server);
+        api_stop(bad_server);
+        assert_true(bad_server < 0);
         snprintf(name, sizeof(name), "%.*s", (int)(strchr(bad[i][0], '=') - bad[i][0]), bad[i][0]);
-        assert_int_equal(login.status, 500);
-        assert_string_equal(api_str(&login, "field"), name);
-        assert_non_null(strstr(api_str(&login, "detail"), name));
-        assert_int_equal(me.status, 500);
-        assert_string_equal(api_str(&me, "field"), name);
-        api_res_free(&login);
-        api_res_free(&me);
-        assert_true(stopped);
+        said = th_read_file(log, NULL);
+        assert_non_null(said);
+        assert_non_null(strstr(said, name));
+        free(said);
+        free(log);
     }
 }
 
