@@ -32,11 +32,12 @@ struct api_res {
     char location[128];
     char cookie[256];
     char content_type[96];
-    char nosniff[32];     /* X-Content-Type-Options */
-    char cache[64];       /* Cache-Control */
-    char csp[400];        /* Content-Security-Policy */
-    char referrer[64];    /* Referrer-Policy */
-    char retry_after[16]; /* Retry-After */
+    char nosniff[32];      /* X-Content-Type-Options */
+    char cache[64];        /* Cache-Control */
+    char csp[400];         /* Content-Security-Policy */
+    char referrer[64];     /* Referrer-Policy */
+    char retry_after[16];  /* Retry-After */
+    char disposition[512]; /* Content-Disposition */
 };
 
 static size_t api_on_body(char *p, size_t size, size_t n, void *arg)
@@ -77,6 +78,7 @@ static size_t api_on_header(char *p, size_t size, size_t n, void *arg)
     api_copy_header(p, size * n, "Content-Security-Policy", r->csp, sizeof(r->csp));
     api_copy_header(p, size * n, "Referrer-Policy", r->referrer, sizeof(r->referrer));
     api_copy_header(p, size * n, "Retry-After", r->retry_after, sizeof(r->retry_after));
+    api_copy_header(p, size * n, "Content-Disposition", r->disposition, sizeof(r->disposition));
     return size * n;
 }
 

@@ -450,59 +450,14 @@ static void downloads_in_every_format(void **state)
     api_res_free(&r);
 }
 
-/* The Content-Disposition of GET summary?query (tests/http/api-client.h keeps no such
- * header), "" when there is none. */
-struct header_want {
-    char value[512];
-};
-
-static size_t on_disposition(char *p, size_t size, size_t n, void *arg)
-{
-    static const char name[] = "Content-Disposition:";
-    struct header_want *h = arg;
-    size_t len = size * n;
-
-    if (len > sizeof(name) && strncasecmp(p, name, sizeof(name) - 1) == 0) {
-        size_t i = sizeof(name) - 1;
-        while (i < len && p[i] == ' ')
-            i++;
-        while (len > i && (p[len - 1] == '\r' || p[len - 1] == '\n'))
-            len--;
-        snprintf(h->value, sizeof(h->value), "%.*s", (int)(len - i), p + i);
-    }
-    return size * n;
-}
-
-static size_t discard(char *p, size_t size, size_t n, void *arg)
-{
-    (void)p;
-    (void)arg;
-    return size * n;
-}
-
+/* The Content-Disposition of GET summary?query as token, "" when there is none. */
 static void disposition(const char *token, const char *query, char out[512])
 {
-    struct header_want h = {{0}};
-    struct curl_slist *hs = NULL;
-    char url[1024], auth[256];
-    long status = 0;
-    CURL *c = curl_easy_init();
+    struct api_res r = get(token, query);
 
-    snprintf(url, sizeof url, "%s%s?%s", base, SUMMARY, query);
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-    hs = curl_slist_append(hs, auth);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_disposition);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-    assert_int_equal(curl_easy_perform(c), CURLE_OK);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(hs);
-    curl_easy_cleanup(c);
-    assert_int_equal(status, 200);
-    snprintf(out, 512, "%s", h.value);
+    expect(&r, 200, query);
+    snprintf(out, 512, "%s", r.disposition);
+    api_res_free(&r);
 }
 
 /* A link straight to a file saves it under the period's name (and the department's, when the
