@@ -11,8 +11,10 @@
 # reports in, monthly.json and yearly.json, to compare a change's output with `cmp`). Reports
 # only read the database, but a database made by an older kesu needs `kesu migrate` first (on
 # the 1M database migration 6 takes about 15 s): run on a copy.
-# Printed per report: wall seconds, CPU seconds (user + system: steadier than wall time on a
-# machine shared with other work) and peak RSS, all of the run with the best wall time.
+# Printed per report: wall seconds, CPU seconds (user + system of every thread: steadier than
+# wall time on a machine shared with other work; a report reads and builds on two threads, so
+# with a free second core the wall time is below the CPU time) and peak RSS, all of the run
+# with the best wall time.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
