@@ -70,6 +70,7 @@ enum pg_stmt {
     ST_COMPLAINT_CURSOR,
     ST_COMPLAINT_REPEATS,
     ST_DEADLINE_LIST_RECEIVED,
+    ST_DEADLINE_LIST_IDS,
     ST_EVENT_INSERT,
     ST_EVENT_CLOSING,
     ST_EVENT_LOCK,
@@ -160,6 +161,10 @@ static const char *const fixed_sql[ST__COUNT] = {
         " d.breached FROM stage_deadlines d WHERE d.complaint_id IN (SELECT id FROM complaints"
         " WHERE received_at >= $1 AND received_at < $2) AND NOT d.whole"
         " ORDER BY d.complaint_id, d.started_at, d.id",
+    [ST_DEADLINE_LIST_IDS] =
+        "SELECT d.complaint_id, d.stage, d.started_at, d.due_at, d.paused_at, d.met_at,"
+        " d.breached FROM stage_deadlines d WHERE d.complaint_id BETWEEN $1 AND $2"
+        " AND NOT d.whole ORDER BY d.complaint_id, d.started_at, d.id",
     [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
                         " note, details, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                         " RETURNING id",
@@ -2183,9 +2188,10 @@ static int pg_deadline_list(struct store_tx *base, int64_t complaint_id,
     return deadline_rows(base, ST_DEADLINE_LIST, &p, out, n_out, err);
 }
 
-static int pg_deadline_list_received(struct store_tx *base, int64_t from, int64_t to,
-                                     struct stage_deadline **out, size_t *n_out,
-                                     struct ks_error *err)
+/* The clocks a report judges, by ST_DEADLINE_LIST_RECEIVED (received in [a, b)) or
+ * ST_DEADLINE_LIST_IDS (complaint ids in [a, b]). */
+static int report_clocks(struct store_tx *base, enum pg_stmt id, int64_t a, int64_t b,
+                         struct stage_deadline **out, size_t *n_out, struct ks_error *err)
 {
     struct stage_deadline *ds = NULL;
     struct params p = {0};
@@ -2193,10 +2199,9 @@ static int pg_deadline_list_received(struct store_tx *base, int64_t from, int64_
     size_t n;
     int rc;
 
-    p_int(&p, from);
-    p_int(&p, to);
-    rc = tx_run(tx_of(base), ST_DEADLINE_LIST_RECEIVED, &p, &res, NULL, err,
-                "reading stage deadlines");
+    p_int(&p, a);
+    p_int(&p, b);
+    rc = tx_run(tx_of(base), id, &p, &res, NULL, err, "reading stage deadlines");
     if (rc < 0)
         return rc;
     n = (size_t)PQntuples(res);
@@ -2223,6 +2228,19 @@ static int pg_deadline_list_received(struct store_tx *base, int64_t from, int64_
     *out = ds;
     *n_out = n;
     return 0;
+}
+
+static int pg_deadline_list_received(struct store_tx *base, int64_t from, int64_t to,
+                                     struct stage_deadline **out, size_t *n_out,
+                                     struct ks_error *err)
+{
+    return report_clocks(base, ST_DEADLINE_LIST_RECEIVED, from, to, out, n_out, err);
+}
+
+static int pg_deadline_list_ids(struct store_tx *base, int64_t id_lo, int64_t id_hi,
+                                struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+{
+    return report_clocks(base, ST_DEADLINE_LIST_IDS, id_lo, id_hi, out, n_out, err);
 }
 
 /* ---- users ----------------------------------------------------------------------------- */
@@ -3197,6 +3215,7 @@ const struct store_ops store_pg_ops = {
     .complaint_count = pg_complaint_count,
     .complaint_count_repeats = pg_complaint_count_repeats,
     .deadline_list_received = pg_deadline_list_received,
+    .deadline_list_ids = pg_deadline_list_ids,
     .iter_free = pg_iter_free,
     .event_append = pg_event_append,
     .event_list = pg_event_list,

@@ -60,6 +60,7 @@ enum sq_stmt {
     ST_COMPLAINT_REPEATS,
     ST_FTS_INDEX,
     ST_DEADLINE_LIST_RECEIVED,
+    ST_DEADLINE_LIST_IDS,
     ST_EVENT_INSERT,
     ST_EVENT_CLOSING,
     ST_EVENT_PREV,
@@ -157,6 +158,10 @@ static const char *const fixed_sql[ST__COUNT] = {
         " d.breached FROM stage_deadlines d WHERE d.complaint_id IN (SELECT id FROM complaints"
         " WHERE received_at >= ?1 AND received_at < ?2) AND d.whole = 0"
         " ORDER BY d.complaint_id, d.started_at, d.id",
+    [ST_DEADLINE_LIST_IDS] =
+        "SELECT d.complaint_id, d.stage, d.started_at, d.due_at, d.paused_at, d.met_at,"
+        " d.breached FROM stage_deadlines d WHERE d.complaint_id BETWEEN ?1 AND ?2"
+        " AND d.whole = 0 ORDER BY d.complaint_id, d.started_at, d.id",
     [ST_EVENT_INSERT] = "INSERT INTO events(complaint_id, at, actor, kind, from_state, to_state,"
                         " note, details, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [ST_EVENT_CLOSING] = "UPDATE complaints SET closed_at = ?2, reopened = reopened + ?3"
@@ -2352,9 +2357,10 @@ static int sq_deadline_list(struct store_tx *base, int64_t complaint_id,
     return deadline_rows(tx, st, out, n_out, err);
 }
 
-static int sq_deadline_list_received(struct store_tx *base, int64_t from, int64_t to,
-                                     struct stage_deadline **out, size_t *n_out,
-                                     struct ks_error *err)
+/* The clocks a report judges, by ST_DEADLINE_LIST_RECEIVED (received in [a, b)) or
+ * ST_DEADLINE_LIST_IDS (complaint ids in [a, b]). */
+static int report_clocks(struct store_tx *base, enum sq_stmt id, int64_t a, int64_t b,
+                         struct stage_deadline **out, size_t *n_out, struct ks_error *err)
 {
     struct sq_tx *tx = tx_of(base);
     struct stage_deadline *ds = NULL;
@@ -2362,10 +2368,10 @@ static int sq_deadline_list_received(struct store_tx *base, int64_t from, int64_
     sqlite3_stmt *st;
     int rc;
 
-    if ((rc = tx_stmt(tx, ST_DEADLINE_LIST_RECEIVED, &st, err)) < 0)
+    if ((rc = tx_stmt(tx, id, &st, err)) < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, to);
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         struct stage_deadline *d;
         xgrow((void **)&ds, &cap, n + 1, sizeof(*ds));
@@ -2395,6 +2401,19 @@ static int sq_deadline_list_received(struct store_tx *base, int64_t from, int64_
     *out = ds;
     *n_out = n;
     return 0;
+}
+
+static int sq_deadline_list_received(struct store_tx *base, int64_t from, int64_t to,
+                                     struct stage_deadline **out, size_t *n_out,
+                                     struct ks_error *err)
+{
+    return report_clocks(base, ST_DEADLINE_LIST_RECEIVED, from, to, out, n_out, err);
+}
+
+static int sq_deadline_list_ids(struct store_tx *base, int64_t id_lo, int64_t id_hi,
+                                struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+{
+    return report_clocks(base, ST_DEADLINE_LIST_IDS, id_lo, id_hi, out, n_out, err);
 }
 
 /* ---- users ----------------------------------------------------------------------------- */
@@ -3692,6 +3711,7 @@ const struct store_ops store_sqlite_ops = {
     .complaint_count = sq_complaint_count,
     .complaint_count_repeats = sq_complaint_count_repeats,
     .deadline_list_received = sq_deadline_list_received,
+    .deadline_list_ids = sq_deadline_list_ids,
     .iter_free = sq_iter_free,
     .event_append = sq_event_append,
     .event_list = sq_event_list,

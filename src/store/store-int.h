@@ -92,6 +92,8 @@ struct store_ops {
 
     int (*deadline_list_received)(struct store_tx *tx, int64_t from, int64_t to,
                                   struct stage_deadline **out, size_t *n_out, struct ks_error *err);
+    int (*deadline_list_ids)(struct store_tx *tx, int64_t id_lo, int64_t id_hi,
+                             struct stage_deadline **out, size_t *n_out, struct ks_error *err);
     int (*deadline_put)(struct store_tx *tx, struct stage_deadline *d, struct ks_error *err);
     int (*deadline_list)(struct store_tx *tx, int64_t complaint_id, struct stage_deadline **out,
                          size_t *n_out, struct ks_error *err);

@@ -395,6 +395,14 @@ int store_deadline_list_received(struct store_tx *tx, int64_t from, int64_t to,
     return ops_of(tx)->deadline_list_received(tx, from, to, out, n_out, err);
 }
 
+int store_deadline_list_ids(struct store_tx *tx, int64_t id_lo, int64_t id_hi,
+                            struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    return ops_of(tx)->deadline_list_ids(tx, id_lo, id_hi, out, n_out, err);
+}
+
 int store_complaint_next(struct store_iter *it, struct complaint *row, struct ks_error *err)
 {
     return ops_of(it->tx)->complaint_next(it, row, NULL, err);

@@ -208,6 +208,12 @@ int store_event_list(struct store_tx *tx, int64_t complaint_id, struct event **e
 struct stage_deadline;
 int store_deadline_list_received(struct store_tx *tx, int64_t from, int64_t to,
                                  struct stage_deadline **out, size_t *n_out, struct ks_error *err);
+/* The same for the complaints whose id is in [id_lo, id_hi], ordered and read the same way, by
+ * one range of the (complaint_id, started_at) index instead of a look-up per complaint: for a
+ * caller that has listed a slice and found its ids dense (complaints are mostly registered in
+ * the order they are received). */
+int store_deadline_list_ids(struct store_tx *tx, int64_t id_lo, int64_t id_hi,
+                            struct stage_deadline **out, size_t *n_out, struct ks_error *err);
 
 /* One stage clock of one complaint. A complaint that re-enters a stage (after a reopen or
  * a send-back) gets a new row; the open one is the row whose clock.met_at is unset. */

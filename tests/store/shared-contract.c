@@ -824,8 +824,10 @@ static void a_reused_record_holds_each_rows_values(void **state)
 /* report_read() (src/report/read.c) lists a period a week at a time on a reader thread, in
  * one read transaction of the store, while the calling thread builds; here on each backend.
  * Thirteen weeks are more slices than the reader may read ahead, and every complaint and stage
- * clock is counted once; a stored value this kesu does not know, in a late week, fails the
- * report naming the complaint instead of leaving a thread waiting. */
+ * clock is counted once, in the first weeks read by their dense id range and in the later ones,
+ * whose complaints were registered among many of another year, by their received times; a
+ * stored value this kesu does not know, in a late week, fails the report naming the complaint
+ * instead of leaving a thread waiting. */
 static void report_reads_a_period_in_slices_on_a_reader_thread(void **state)
 {
     static const struct dl_zone zone = {.utc_offset_min = 480, .business_close_min = -1};
@@ -848,6 +850,14 @@ static void report_reads_a_period_in_slices_on_a_reader_thread(void **state)
         ct_check(store_complaint_insert(tx, &c, &err), &err);
         put_deadline(tx, c.id, WF_STATE_NEW, T0 + 24 * HOUR, KS_TIME_NONE, KS_TIME_NONE);
         complaint_release(&c);
+        for (int k = 0; i >= 23 && k < 40; k++) {
+            complaint_init(&c);
+            c.received_at = june1 - 700 * 86400LL;
+            c.number = th_fmt("KS2024%04d-%04d", i, k + 1);
+            ct_check(store_complaint_insert(tx, &c, &err), &err);
+            put_deadline(tx, c.id, WF_STATE_NEW, T0, KS_TIME_NONE, KS_TIME_NONE);
+            complaint_release(&c);
+        }
     }
     ct_commit(&tx);
 
@@ -1371,6 +1381,54 @@ static void period_reads_cover_the_received_range(void **state)
     assert_int_equal(dls[0].complaint_id, seed_id(6));
     assert_true(dls[0].clock.paused_at == T0 + 12 * HOUR);
     stage_deadline_array_free(&dls, n);
+    ct_commit(&tx);
+}
+
+/* By a range of complaint ids: the same clocks, in the same order and with the same columns, as
+ * by the received times of the same complaints; the whole-complaint limit is not among them. */
+static void clocks_by_id_range_match_the_received_read(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
+    struct stage_deadline whole, *a = NULL, *b = NULL;
+    struct ks_error err = {0};
+    size_t na = 0, nb = 0;
+
+    stage_deadline_init(&whole);
+    whole.complaint_id = seed_id(2);
+    whole.stage = WF_STATE_NEW;
+    whole.whole = true;
+    whole.clock.started_at = T0;
+    whole.clock.period = (struct dl_period){DL_WORKDAYS, 30};
+    whole.clock.due_at = T0 + 900 * HOUR;
+    ct_check(store_deadline_put(tx, &whole, &err), &err);
+    stage_deadline_release(&whole);
+    ct_commit(&tx);
+
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    ct_check(store_deadline_list_received(tx, T0, T0 + 3 * HOUR, &a, &na, &err), &err);
+    ct_check(store_deadline_list_ids(tx, seed_id(1), seed_id(2), &b, &nb, &err), &err);
+    assert_int_equal(na, 3);
+    assert_int_equal(nb, na);
+    for (size_t i = 0; i < na; i++) {
+        assert_int_equal(b[i].complaint_id, a[i].complaint_id);
+        assert_int_equal(b[i].stage, a[i].stage);
+        assert_true(b[i].clock.started_at == a[i].clock.started_at);
+        assert_true(b[i].clock.due_at == a[i].clock.due_at);
+        assert_true(b[i].clock.paused_at == a[i].clock.paused_at);
+        assert_true(b[i].clock.met_at == a[i].clock.met_at);
+        assert_int_equal(b[i].breached, a[i].breached);
+        assert_false(b[i].whole);
+    }
+    stage_deadline_array_free(&a, na);
+    stage_deadline_array_free(&b, nb);
+    ct_check(store_deadline_list_ids(tx, seed_id(5), seed_id(6), &b, &nb, &err), &err);
+    assert_int_equal(nb, 1);
+    assert_int_equal(b[0].complaint_id, seed_id(6));
+    stage_deadline_array_free(&b, nb);
+    ct_check(store_deadline_list_ids(tx, seed_id(6) + 1, seed_id(6) + 100, &b, &nb, &err), &err);
+    assert_int_equal(nb, 0);
+    assert_null(b);
     ct_commit(&tx);
 }
 
@@ -1975,6 +2033,8 @@ int contract_run(void)
         cmocka_unit_test_setup_teardown(deadlines_put_and_list, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(counts_match_the_listings, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(period_reads_cover_the_received_range, seed_listing,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(clocks_by_id_range_match_the_received_read, seed_listing,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(transitions_keep_the_closing_time_and_reopens, seed_listing,
                                         ct_teardown),
