@@ -883,6 +883,11 @@ static int sq_migrate(struct store *base, int *from_out, int *to_out, struct ks_
     return 0;
 }
 
+static int sq_schema_known(const struct store *base)
+{
+    return ((const struct sq_store *)(const void *)base)->known_version;
+}
+
 static int sq_schema_version(struct store *base, int *out, struct ks_error *err)
 {
     struct sq_store *s = store_of(base);
@@ -3693,6 +3698,7 @@ const struct store_ops store_sqlite_ops = {
     .in_use_elsewhere = sq_in_use_elsewhere,
     .migrate = sq_migrate,
     .schema_version = sq_schema_version,
+    .schema_known = sq_schema_known,
     .tx_begin = sq_tx_begin,
     .tx_commit = sq_tx_commit,
     .tx_rollback = sq_tx_rollback,
