@@ -24,11 +24,20 @@ int h_healthz(struct http_req *req, struct http_resp *resp, struct ks_error *err
 int h_readyz(struct http_req *req, struct http_resp *resp, struct ks_error *err)
 {
     struct store_tx *tx = NULL;
-    int version = 0;
+    int version = 0, known = store_schema_known(req->ctx->app->store);
     int rc = store_tx_begin(req->ctx->app->store, STORE_TX_READ, &tx, err);
+
     store_tx_rollback(&tx);
     if (rc == 0)
         rc = store_schema_version(req->ctx->app->store, &version, err);
+    /* During an upgrade the balancer must stop sending traffic to a node whose binary does not
+     * match the database: an old one would write rows without the new columns. */
+    if (rc == 0 && version != known)
+        rc = ks_fail(err, KS_ESTORE, "schema_version",
+                     "the database is at schema version %d and this kesu needs %d: %s", version,
+                     known,
+                     version < known ? "run `kesu migrate` with this binary"
+                                     : "upgrade this node to the binary that migrated it");
     if (rc < 0) {
         resp->status = 503;
         return rc;

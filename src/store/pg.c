@@ -848,6 +848,11 @@ static int pg_migrate(struct store *base, int *from_out, int *to_out, struct ks_
     return 0;
 }
 
+static int pg_schema_known(const struct store *base)
+{
+    return ((const struct pg_store *)(const void *)base)->known_version;
+}
+
 static int pg_schema_version(struct store *base, int *out, struct ks_error *err)
 {
     struct pg_store *s = store_of(base);
@@ -3200,6 +3205,7 @@ const struct store_ops store_pg_ops = {
     .close = pg_close,
     .migrate = pg_migrate,
     .schema_version = pg_schema_version,
+    .schema_known = pg_schema_known,
     .tx_begin = pg_tx_begin,
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,

@@ -26,6 +26,7 @@
 
 #include "lib/buf.h"
 #include "lib/embed.h"
+#include "lib/turnstile.h"
 #include "lib/xalloc.h"
 
 #include "lib/banned.h"
@@ -289,6 +290,9 @@ struct sq_store {
 
     pthread_mutex_t mu; /* guards idle, n_conns and the checkpointer's flags */
     pthread_cond_t freed;
+    /* Write transactions of this process queue here in order before BEGIN IMMEDIATE (see
+     * lib/turnstile.h); other processes meet them at SQLite's busy timeout. */
+    struct turnstile writers;
     struct sq_conn *idle;
     int n_conns; /* open connections, idle or lent */
 
@@ -884,6 +888,11 @@ static int sq_migrate(struct store *base, int *from_out, int *to_out, struct ks_
     return 0;
 }
 
+static int sq_schema_known(const struct store *base)
+{
+    return ((const struct sq_store *)(const void *)base)->known_version;
+}
+
 static int sq_schema_version(struct store *base, int *out, struct ks_error *err)
 {
     struct sq_store *s = store_of(base);
@@ -979,6 +988,7 @@ static void sq_close(struct store *base)
     pthread_cond_destroy(&s->freed);
     pthread_cond_destroy(&s->ckpt_wake);
     pthread_mutex_destroy(&s->mu);
+    turnstile_destroy(&s->writers);
     for (int i = 0; i < ST__COUNT; i++)
         free(s->sql[i]);
     free(s->select_cols);
@@ -1017,6 +1027,7 @@ static int sq_open(const struct store_conf *conf, const char *path, struct store
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->freed, NULL);
     pthread_cond_init(&s->ckpt_wake, NULL);
+    turnstile_init(&s->writers);
 
     /* The first connection proves the file is a usable database of a version we know. */
     rc = conn_open(s, conf->create, &c, err);
@@ -1041,24 +1052,28 @@ static int sq_tx_begin(struct store *base, enum store_tx_mode mode, struct store
                        struct ks_error *err)
 {
     struct sq_store *s = store_of(base);
+    bool write = mode == STORE_TX_WRITE;
     struct sq_conn *c;
     sqlite3_stmt *st;
     struct sq_tx *tx;
     int rc;
 
+    if (write && !turnstile_enter(&s->writers, s->busy_ms))
+        return ks_fail(err, KS_ESTORE, NULL,
+                       "database is busy: other changes are queued ahead; retry in a moment");
     if ((rc = pool_get(s, &c, err)) < 0)
-        return rc;
-    rc = conn_stmt(s, c, mode == STORE_TX_WRITE ? ST_BEGIN_WRITE : ST_BEGIN, &st, err);
+        goto fail;
+    rc = conn_stmt(s, c, write ? ST_BEGIN_WRITE : ST_BEGIN, &st, err);
     if (rc < 0) {
         pool_put(s, c, false);
-        return rc;
+        goto fail;
     }
     rc = sqlite3_step(st);
     done(st);
     if (rc != SQLITE_DONE) {
         rc = sq_fail(c->db, rc, err, "starting a transaction");
         pool_put(s, c, false);
-        return rc;
+        goto fail;
     }
     c->fts_from = 0;
     tx = xcalloc(1, sizeof(*tx));
@@ -1068,6 +1083,10 @@ static int sq_tx_begin(struct store *base, enum store_tx_mode mode, struct store
     tx->conn = c;
     *out = &tx->base;
     return 0;
+fail:
+    if (write)
+        turnstile_leave(&s->writers);
+    return rc;
 }
 
 /* After an i/o error, a read-only or damaged file, a connection may keep a stale view or a
@@ -1108,6 +1127,8 @@ static void tx_end(struct sq_tx *tx, bool broken)
         }
     }
     pool_put(tx->s, tx->conn, broken);
+    if (tx->base.mode == STORE_TX_WRITE)
+        turnstile_leave(&tx->s->writers);
     free(tx);
 }
 
@@ -3696,6 +3717,7 @@ const struct store_ops store_sqlite_ops = {
     .in_use_elsewhere = sq_in_use_elsewhere,
     .migrate = sq_migrate,
     .schema_version = sq_schema_version,
+    .schema_known = sq_schema_known,
     .tx_begin = sq_tx_begin,
     .tx_commit = sq_tx_commit,
     .tx_rollback = sq_tx_rollback,

@@ -45,6 +45,7 @@ struct store_ops {
     void (*close)(struct store *s);
     int (*migrate)(struct store *s, int *from_out, int *to_out, struct ks_error *err);
     int (*schema_version)(struct store *s, int *out, struct ks_error *err);
+    int (*schema_known)(const struct store *s);
 
     /* Backup and restore: NULL on backends that leave it to their own tools. */
     int (*backup_begin)(struct store *s, const char *path, bool restore, struct store_backup **out,

@@ -69,6 +69,11 @@ int store_schema_version(struct store *s, int *out, struct ks_error *err)
     return s->ops->schema_version(s, out, err);
 }
 
+int store_schema_known(const struct store *s)
+{
+    return s->ops->schema_known(s);
+}
+
 /* PostgreSQL has its own tools for this, better than anything kesu would copy row by row. */
 static int no_backup(const struct store *s, struct ks_error *err)
 {

@@ -40,6 +40,8 @@ const char *store_backend_name(const struct store *s);
 int store_migrate(struct store *s, int *from_out, int *to_out, struct ks_error *err);
 /* The schema version of the database (0 for an empty one). */
 int store_schema_version(struct store *s, int *out, struct ks_error *err);
+/* The newest schema version this build carries migrations for. */
+int store_schema_known(const struct store *s);
 
 enum store_tx_mode { STORE_TX_READ = 0, STORE_TX_WRITE };
 int store_tx_begin(struct store *s, enum store_tx_mode mode, struct store_tx **out,

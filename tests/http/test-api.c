@@ -4,6 +4,7 @@
  * SQLite file, or, for the PostgreSQL run (ctest test-api-pg), a new database created for this
  * run on the server whose URL is in the file $KS_API_PG_URL_FILE, or $KS_API_DB_URL as given
  * (it must be empty). */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,24 @@ static char *create(const char *token, const char *body)
     return n;
 }
 
+/* Runs sql on the server's database beside it, as another program (another node) would. */
+static void db_exec(const char *sql)
+{
+    if (strncmp(db, "postgres", 8) == 0) {
+        PGconn *c = PQconnectdb(db);
+        PGresult *res = PQexec(c, sql);
+        assert_int_equal(PQresultStatus(res), PGRES_COMMAND_OK);
+        PQclear(res);
+        PQfinish(c);
+    } else {
+        sqlite3 *h;
+        assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+        sqlite3_busy_timeout(h, 5000);
+        assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(h);
+    }
+}
+
 static void health_readiness_and_openapi(void **state)
 {
     struct api_res r = call("GET", "/healthz", NULL, NULL);
@@ -145,6 +164,18 @@ static void health_readiness_and_openapi(void **state)
     r = call("GET", "/readyz", NULL, NULL);
     assert_int_equal(r.status, 200);
     assert_string_equal(api_str(&r, "status"), "ready");
+    api_res_free(&r);
+    /* Another node migrated the database to a schema this binary does not know: this node is
+     * not ready (the balancer drains it), and says what to do. */
+    db_exec("INSERT INTO schema_version(version, applied_at) VALUES (999, 0)");
+    r = call("GET", "/readyz", NULL, NULL);
+    assert_int_equal(r.status, 503);
+    assert_string_equal(api_str(&r, "field"), "schema_version");
+    assert_non_null(strstr(api_str(&r, "detail"), "upgrade this node"));
+    api_res_free(&r);
+    db_exec("DELETE FROM schema_version WHERE version = 999");
+    r = call("GET", "/readyz", NULL, NULL);
+    assert_int_equal(r.status, 200);
     api_res_free(&r);
     r = call("GET", "/api/v1/openapi.json", NULL, NULL);
     assert_int_equal(r.status, 200);
