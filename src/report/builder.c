@@ -379,7 +379,7 @@ static bool add_stages(struct report_builder *b, const struct report_item *it)
 static int64_t whole_due(struct report_builder *b, int64_t t)
 {
     const struct dl_period whole = b->conf.preset->whole;
-    int64_t day = civil_to_days(ks_time_local_date(t, b->conf.zone->utc_offset_min));
+    int64_t day = report_local_day(t, b->conf.zone->utc_offset_min);
     int64_t due;
 
     if (whole.unit != DL_HOURS && b->whole_day_valid && b->whole_day == day)
@@ -459,9 +459,9 @@ int report_add(struct report_builder *b, const struct report_item *it, struct ks
         return ks_fail(err, KS_EINVAL, "status", "complaint %s: status %d is unknown",
                        nz(c->number), (int)c->status);
     v->received++;
-    int64_t day = civil_to_days(ks_time_local_date(
-                      c->received_at, b->conf.zone ? b->conf.zone->utc_offset_min : 480)) -
-                  b->first_day;
+    int64_t day =
+        report_local_day(c->received_at, b->conf.zone ? b->conf.zone->utc_offset_min : 480) -
+        b->first_day;
     if (day >= 0 && (size_t)day < b->n_days)
         b->daily[day]++;
     tally_add(&b->dim[RD_CATEGORY], nz(c->category), 1);

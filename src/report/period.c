@@ -258,16 +258,26 @@ static int64_t count_closed(struct wd_index *w, int64_t a, int64_t b)
     return n;
 }
 
-int64_t wd_between(struct wd_index *w, struct ks_date a, struct ks_date b)
+/* The working days among day numbers da + 1 .. db. */
+static int64_t between_days(struct wd_index *w, int64_t da, int64_t db)
 {
-    int64_t da = civil_to_days(a), db = civil_to_days(b);
-
     if (db <= da)
         return 0;
     return count_closed(w, da + 1, db);
 }
 
+int64_t wd_between(struct wd_index *w, struct ks_date a, struct ks_date b)
+{
+    return between_days(w, civil_to_days(a), civil_to_days(b));
+}
+
+int64_t report_local_day(int64_t t, int offset_min)
+{
+    int64_t local = t + (int64_t)offset_min * 60;
+    return local / 86400 - (local % 86400 < 0);
+}
+
 int64_t wd_between_instants(struct wd_index *w, int64_t t0, int64_t t1, int offset_min)
 {
-    return wd_between(w, ks_time_local_date(t0, offset_min), ks_time_local_date(t1, offset_min));
+    return between_days(w, report_local_day(t0, offset_min), report_local_day(t1, offset_min));
 }

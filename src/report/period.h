@@ -65,5 +65,8 @@ bool wd_is_workday(struct wd_index *w, struct ks_date d);
 int64_t wd_between(struct wd_index *w, struct ks_date a, struct ks_date b);
 /* wd_between over the local dates of two instants. */
 int64_t wd_between_instants(struct wd_index *w, int64_t t0, int64_t t1, int offset_min);
+/* civil_to_days() of the local date of instant t, without making the date: a report takes the
+ * local day of a few instants per complaint. */
+int64_t report_local_day(int64_t t, int offset_min);
 
 #endif

@@ -93,6 +93,31 @@ static void workdays_without_an_index_agree(void **state)
     wd_index_release(&none);
 }
 
+/* Instants become local days by arithmetic: the same day as through the civil date, on both
+ * sides of local midnight, east and west of UTC, before 1970 too; so working days between
+ * instants are those between their local dates. */
+static void instants_count_by_their_local_dates(void **state)
+{
+    static const int offsets[] = {480, -300, 0, 345};
+    struct wd_index w;
+
+    wd_index_init(&w, &cal, D("2026-09-01"), D("2026-12-31"));
+    for (size_t k = 0; k < sizeof(offsets) / sizeof(offsets[0]); k++) {
+        int off = offsets[k];
+        int64_t midnight = T("2026-10-01T00:00:00Z") - (int64_t)off * 60;
+        for (int64_t d = -1; d <= 1; d++) {
+            int64_t t = midnight + d, old = -86400LL * 365 * 60 + d;
+            assert_int_equal(report_local_day(t, off), civil_to_days(ks_time_local_date(t, off)));
+            assert_int_equal(report_local_day(old, off),
+                             civil_to_days(ks_time_local_date(old, off)));
+            assert_int_equal(
+                wd_between_instants(&w, t, t + 9 * 86400, off),
+                wd_between(&w, ks_time_local_date(t, off), ks_time_local_date(t + 9 * 86400, off)));
+        }
+    }
+    wd_index_release(&w);
+}
+
 static void periods_have_bounds_labels_and_neighbours(void **state)
 {
     struct report_period p, q;
@@ -873,6 +898,7 @@ int main(void)
         cmocka_unit_test(workdays_follow_the_calendar_table),
         cmocka_unit_test(workdays_without_an_index_agree),
         cmocka_unit_test(periods_have_bounds_labels_and_neighbours),
+        cmocka_unit_test(instants_count_by_their_local_dates),
         cmocka_unit_test(volume_counts_the_cohort),
         cmocka_unit_test(breakdowns_fold_past_top_n),
         cmocka_unit_test(timeliness_counts_stages_across_national_day),
