@@ -93,14 +93,10 @@ static int setting_int(struct store_tx *tx, const char *key, int dflt, int *out,
                        struct ks_error *err)
 {
     char *v = NULL;
-    int rc = store_setting_get(tx, key, &v, err);
+    int rc = app_setting_get(tx, key, &v, err);
 
     *out = dflt;
-    if (rc == KS_ENOTFOUND) {
-        ks_error_clear(err);
-        return 0;
-    }
-    if (rc == 0)
+    if (rc == 0 && v)
         *out = (int)strtol(v, NULL, 10);
     free(v);
     return rc;
@@ -120,11 +116,8 @@ int app_preset_store(struct store_tx *tx, const char *yaml, const char *name, co
      * both becoming version N+1 (on SQLite the write transaction already excludes it). */
     if ((rc = store_setting_set(tx, SETTING_PRESET_CLAIM, login, err)) < 0)
         return rc;
-    if ((rc = store_setting_get(tx, SETTING_PRESET_YAML, &old, err)) == KS_ENOTFOUND) {
-        ks_error_clear(err);
-        rc = 0;
-    }
-    if (rc < 0 || (rc = setting_int(tx, SETTING_PRESET_VERSION, old ? 1 : 0, &cur, err)) < 0)
+    if ((rc = app_setting_get(tx, SETTING_PRESET_YAML, &old, err)) < 0 ||
+        (rc = setting_int(tx, SETTING_PRESET_VERSION, old ? 1 : 0, &cur, err)) < 0)
         goto out;
     if (expected >= 0 && expected != cur) {
         rc = ks_fail(err, KS_ECONFLICT, "version",
@@ -140,11 +133,7 @@ int app_preset_store(struct store_tx *tx, const char *yaml, const char *name, co
         (rc = store_setting_set(tx, SETTING_PRESET, name, err)) < 0 ||
         (rc = store_setting_set(tx, SETTING_PRESET_VERSION, num, err)) < 0)
         goto out;
-    if ((rc = store_setting_get(tx, SETTING_PRESET_LOG, &log, err)) == KS_ENOTFOUND) {
-        ks_error_clear(err);
-        rc = 0;
-    }
-    if (rc < 0)
+    if ((rc = app_setting_get(tx, SETTING_PRESET_LOG, &log, err)) < 0)
         goto out;
     buf_init(&b, 1u << 20);
     buf_adds(&b, log ? log : "");

@@ -73,9 +73,6 @@ static int load_calendar(struct calendar *cal, struct ks_error *err)
     return calendar_load_csv(cal, (const char *)f->data, f->size, CALENDAR_FILE, err);
 }
 
-static int setting_opt(struct store_tx *tx, const char *key, char **value_out,
-                       struct ks_error *err);
-
 /* Applies the stored organisation days ("YYYY-MM-DD rest|work name" per line) to cal. */
 static int load_org_days(struct calendar *cal, const char *text, struct ks_error *err)
 {
@@ -131,7 +128,7 @@ int app_org_day_set(struct app *a, struct ks_date d, const char *kind, const cha
         return rc;
     if ((rc = store_tx_begin(a->store, STORE_TX_WRITE, &tx, err)) < 0)
         return rc;
-    if ((rc = setting_opt(tx, SETTING_ORG_DAYS, &old, err)) < 0)
+    if ((rc = app_setting_get(tx, SETTING_ORG_DAYS, &old, err)) < 0)
         goto out;
     buf_init(&out, 1u << 20);
     for (p = old; p && *p;) {
@@ -156,8 +153,7 @@ out:
     return rc;
 }
 
-/* Reads a setting, leaving *value_out NULL when absent. */
-static int setting_opt(struct store_tx *tx, const char *key, char **value_out, struct ks_error *err)
+int app_setting_get(struct store_tx *tx, const char *key, char **value_out, struct ks_error *err)
 {
     int rc = store_setting_get(tx, key, value_out, err);
     if (rc == KS_ENOTFOUND) {
@@ -199,12 +195,12 @@ int app_open(struct app *a, const struct app_conf *conf, struct ks_error *err)
     rc = store_tx_begin(a->store, STORE_TX_READ, &tx, err);
     if (rc < 0)
         goto fail;
-    if ((rc = setting_opt(tx, SETTING_PRESET, &preset_name, err)) < 0 ||
-        (rc = setting_opt(tx, SETTING_PRESET_YAML, &preset_yaml, err)) < 0 ||
-        (rc = setting_opt(tx, SETTING_PRESET_VERSION, &preset_version, err)) < 0 ||
-        (rc = setting_opt(tx, SETTING_TZ, &tz, err)) < 0 ||
-        (rc = setting_opt(tx, SETTING_BUSINESS_CLOSE, &close, err)) < 0 ||
-        (rc = setting_opt(tx, SETTING_ORG_DAYS, &org, err)) < 0)
+    if ((rc = app_setting_get(tx, SETTING_PRESET, &preset_name, err)) < 0 ||
+        (rc = app_setting_get(tx, SETTING_PRESET_YAML, &preset_yaml, err)) < 0 ||
+        (rc = app_setting_get(tx, SETTING_PRESET_VERSION, &preset_version, err)) < 0 ||
+        (rc = app_setting_get(tx, SETTING_TZ, &tz, err)) < 0 ||
+        (rc = app_setting_get(tx, SETTING_BUSINESS_CLOSE, &close, err)) < 0 ||
+        (rc = app_setting_get(tx, SETTING_ORG_DAYS, &org, err)) < 0)
         goto fail;
     store_tx_rollback(&tx);
 
@@ -330,12 +326,8 @@ static int init_preset(struct store_tx *tx, const char *named, const char *yaml,
                        struct ks_error *err)
 {
     char *stored = NULL;
-    int version, rc = store_setting_get(tx, SETTING_PRESET_YAML, &stored, err);
+    int version, rc = app_setting_get(tx, SETTING_PRESET_YAML, &stored, err);
 
-    if (rc == KS_ENOTFOUND) {
-        ks_error_clear(err);
-        rc = 0;
-    }
     if (rc == 0 && !(stored && (!named || strcmp(stored, yaml) == 0)))
         rc = app_preset_store(tx, yaml, named ? named : APP_DEFAULT_PRESET, "kesu init", NULL,
                               (int64_t)time(NULL), -1, &version, err);

@@ -81,6 +81,8 @@ void app_close(struct app *a);
 /* The preset version in force and its stored version number; borrowed until app_close(). */
 const struct preset *app_preset(const struct app *a);
 const struct app_preset_gen *app_preset_gen(const struct app *a);
+/* Reads a setting (a SETTING_* key) into *value_out (caller frees), NULL when it is not set. */
+int app_setting_get(struct store_tx *tx, const char *key, char **value_out, struct ks_error *err);
 
 struct app_init {
     const char *preset;              /* name of an embedded preset or a .yaml path */

@@ -81,23 +81,14 @@ static int version_yaml(struct store_tx *tx, int v, char **yaml_out, struct ks_e
     int rc;
 
     *yaml_out = NULL;
-    if ((rc = store_setting_get(tx, SETTING_PRESET_VERSION, &stored, err)) == KS_ENOTFOUND) {
-        ks_error_clear(err);
-        rc = 0;
-    }
-    if (rc < 0)
+    if ((rc = app_setting_get(tx, SETTING_PRESET_VERSION, &stored, err)) < 0)
         return rc;
     if (stored && strtol(stored, NULL, 10) != v)
         snprintf(key, sizeof key, "%s%d", SETTING_PRESET_OLD, v);
     else
         snprintf(key, sizeof key, "%s", SETTING_PRESET_YAML);
     free(stored);
-    rc = store_setting_get(tx, key, yaml_out, err);
-    if (rc == KS_ENOTFOUND) {
-        ks_error_clear(err);
-        rc = 0;
-    }
-    return rc;
+    return app_setting_get(tx, key, yaml_out, err);
 }
 
 int h_preset_current(struct http_req *req, struct http_resp *resp, struct ks_error *err)
