@@ -32,13 +32,16 @@ struct tally {
     size_t n_slots;
 };
 
-/* Counts by a pair of tally indexes (customer, defect), packed as hi << 32 | lo. */
+/* Counts by a pair of tally indexes (customer, defect), in open addressing with the key and the
+ * count in the slot itself: a year has ~100,000 pairs, and a lookup that went from a slot to a
+ * key array was two cache misses. */
+struct pair_slot {
+    uint64_t key; /* (hi << 32 | lo) + 1; 0: empty */
+    int64_t n;
+};
 struct pair_tally {
-    uint64_t *key; /* by insertion index */
-    int64_t *n;
-    size_t len, cap;
-    size_t *slots; /* index + 1; 0 is empty */
-    size_t n_slots;
+    struct pair_slot *slots;
+    size_t n_slots, len;
 };
 
 /* Working-day durations as a histogram: count[v] durations of v working days. Durations are
@@ -104,31 +107,17 @@ static uint64_t key_hash(const char *s, size_t *len_out)
     return mix64(h ^ w);
 }
 
-/* Slots for n_slots entries of which the hash of entry i is hash_of(arg, i). */
-static size_t *slots_for(size_t n_slots, size_t len, uint64_t (*hash_of)(const void *, size_t),
-                         const void *arg)
+static void tally_rehash(struct tally *t)
 {
+    size_t n_slots = t->n_slots ? t->n_slots * 2 : 64;
     size_t *slots = xcalloc(n_slots, sizeof(*slots));
 
-    for (size_t i = 0; i < len; i++) {
-        size_t s = (size_t)hash_of(arg, i) & (n_slots - 1);
+    for (size_t i = 0; i < t->len; i++) {
+        size_t s = (size_t)t->hash[i] & (n_slots - 1);
         while (slots[s])
             s = (s + 1) & (n_slots - 1);
         slots[s] = i + 1;
     }
-    return slots;
-}
-
-static uint64_t tally_hash_of(const void *arg, size_t i)
-{
-    return ((const struct tally *)arg)->hash[i];
-}
-
-static void tally_rehash(struct tally *t)
-{
-    size_t n_slots = t->n_slots ? t->n_slots * 2 : 64;
-    size_t *slots = slots_for(n_slots, t->len, tally_hash_of, t);
-
     free(t->slots);
     t->slots = slots;
     t->n_slots = n_slots;
@@ -187,47 +176,42 @@ static void tally_release(struct tally *t)
     memset(t, 0, sizeof(*t));
 }
 
-static uint64_t pair_hash_of(const void *arg, size_t i)
+/* The slot of key: where it is, or the empty slot where it goes. */
+static struct pair_slot *pair_slot(struct pair_slot *slots, size_t n_slots, uint64_t key)
 {
-    return mix64(((const struct pair_tally *)arg)->key[i]);
+    size_t s = (size_t)mix64(key) & (n_slots - 1);
+
+    while (slots[s].key && slots[s].key != key)
+        s = (s + 1) & (n_slots - 1);
+    return &slots[s];
 }
 
 /* Counts one more of the pair (hi, lo). */
 static void pair_add(struct pair_tally *t, size_t hi, size_t lo)
 {
-    uint64_t key = (uint64_t)hi << 32 | (uint32_t)lo;
-    size_t s;
+    uint64_t key = ((uint64_t)hi << 32 | (uint32_t)lo) + 1;
+    struct pair_slot *slot;
 
     if (2 * (t->len + 1) > t->n_slots) {
         size_t n_slots = t->n_slots ? t->n_slots * 2 : 64;
-        size_t *slots = slots_for(n_slots, t->len, pair_hash_of, t);
+        struct pair_slot *slots = xcalloc(n_slots, sizeof(*slots));
+        for (size_t i = 0; i < t->n_slots; i++)
+            if (t->slots[i].key)
+                *pair_slot(slots, n_slots, t->slots[i].key) = t->slots[i];
         free(t->slots);
         t->slots = slots;
         t->n_slots = n_slots;
     }
-    s = (size_t)mix64(key) & (t->n_slots - 1);
-    for (; t->slots[s]; s = (s + 1) & (t->n_slots - 1)) {
-        size_t i = t->slots[s] - 1;
-        if (t->key[i] == key) {
-            t->n[i]++;
-            return;
-        }
+    slot = pair_slot(t->slots, t->n_slots, key);
+    if (!slot->key) {
+        slot->key = key;
+        t->len++;
     }
-    if (t->len == t->cap) {
-        size_t cap = t->cap;
-        xgrow((void **)&t->key, &cap, t->len + 1, sizeof(*t->key));
-        xgrow((void **)&t->n, &t->cap, t->len + 1, sizeof(*t->n));
-    }
-    t->key[t->len] = key;
-    t->n[t->len] = 1;
-    t->slots[s] = t->len + 1;
-    t->len++;
+    slot->n++;
 }
 
 static void pair_release(struct pair_tally *t)
 {
-    free(t->key);
-    free(t->n);
     free(t->slots);
     memset(t, 0, sizeof(*t));
 }
@@ -672,7 +656,7 @@ static int cmp_case(const void *pa, const void *pb)
 struct repeat_ref {
     int64_t n;
     size_t cust_rank, defect_rank;
-    size_t pair; /* index into b->repeats */
+    uint64_t pair; /* hi << 32 | lo of its struct pair_slot */
 };
 
 static int cmp_repeat(const void *pa, const void *pb)
@@ -723,15 +707,16 @@ static void finish_repeats(struct report_builder *b, struct report_quality *q)
 
     for (size_t i = 0; i < defects->len; i++)
         labels[i] = label_of(b, RD_DEFECT, defects->keys[i]);
-
-    for (size_t i = 0; i < t->len; i++)
-        if (t->n[i] >= 2)
-            refs[n++] = (struct repeat_ref){t->n[i], cust_rank[t->key[i] >> 32],
-                                            defect_rank[t->key[i] & UINT32_MAX], i};
+    for (size_t i = 0; i < t->n_slots; i++) {
+        uint64_t key = t->slots[i].key - 1;
+        if (t->slots[i].key && t->slots[i].n >= 2)
+            refs[n++] = (struct repeat_ref){t->slots[i].n, cust_rank[key >> 32],
+                                            defect_rank[key & UINT32_MAX], key};
+    }
     qsort(refs, n, sizeof(*refs), cmp_repeat);
     q->repeats = xcalloc(n ? n : 1, sizeof(*q->repeats));
     for (size_t k = 0; k < n; k++) {
-        uint64_t key = t->key[refs[k].pair];
+        uint64_t key = refs[k].pair;
         struct report_repeat *rp = &q->repeats[q->n_repeats++];
         rp->customer = xstrdup(b->dim[RD_CUSTOMER].keys[key >> 32]);
         rp->defect = xstrdup(defects->keys[key & UINT32_MAX]);
