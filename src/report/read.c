@@ -17,7 +17,6 @@
  * progress callback and the caller's error stay on the calling thread. */
 #include "report/read.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
