@@ -251,6 +251,15 @@ await step('the timeline has every stage', async () => {
   await shot('07-complaint');
 });
 
+await step('customer contact masked until the assignee asks to see it', async () => {
+  await login('han');
+  await openComplaint(number);
+  await page.locator('#reveal-personal').waitFor();
+  expect(!(await page.locator('body').innerText()).includes('13812345678'), 'the phone masked at first');
+  await page.locator('#reveal-personal').click();
+  await page.waitForFunction(() => document.body.innerText.includes('13812345678'));
+});
+
 await step('list with full-text search and CSV export', async () => {
   await page.goto(URL + '/#/list?q=' + encodeURIComponent('芯轴断裂'));
   await page.locator('#complaint-table tbody tr').filter({ hasText: number }).waitFor();
