@@ -22,11 +22,12 @@
 #define IN_FLIGHT 64
 
 static const char usage[] =
-    "usage: bench-register [--rows N] [--copy-of PATH] [--work DIR]\n\n"
+    "usage: bench-register [--rows N] [--copy-of PATH [--copy-only]] [--work DIR]\n\n"
     "Registers N complaints (default 20000) into a fresh database made in DIR (default a new\n"
     "directory under /tmp, removed at the end) and, with --copy-of, N more into a copy of the\n"
     "database at PATH (e.g. one filled by bench-gen; PATH itself is only read). Prints the\n"
-    "durable creates per second of each.\n";
+    "durable creates per second of each; --copy-only skips the fresh database (e.g. to profile\n"
+    "the big one alone).\n";
 
 static const struct {
     const char *product, *title, *description;
@@ -170,6 +171,18 @@ static double run(const char *path, long rows)
     return (double)rows / secs;
 }
 
+/* Removes the database name in directory dir with its -wal and -shm files, if any. */
+static void remove_db(const char *dir, const char *name)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    char path[4096];
+
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s%s", dir, name, suffixes[i]);
+        unlink(path);
+    }
+}
+
 static int copy_file(const char *from, const char *to)
 {
     FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
@@ -196,6 +209,7 @@ int main(int argc, char **argv)
 {
     long rows = 20000;
     const char *copy_of = NULL, *work = NULL;
+    bool copy_only = false;
     char tmp[] = "/tmp/bench-register-XXXXXX", path[4096];
     struct ks_error err = {0};
     int rc = 0;
@@ -205,6 +219,8 @@ int main(int argc, char **argv)
             rows = strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--copy-of") == 0 && i + 1 < argc)
             copy_of = argv[++i];
+        else if (strcmp(argv[i], "--copy-only") == 0)
+            copy_only = true;
         else if (strcmp(argv[i], "--work") == 0 && i + 1 < argc)
             work = argv[++i];
         else {
@@ -212,7 +228,7 @@ int main(int argc, char **argv)
             return strcmp(argv[i], "--help") == 0 ? 0 : 64;
         }
     }
-    if (rows <= 0) {
+    if (rows <= 0 || (copy_only && !copy_of)) {
         fputs(usage, stderr);
         return 64;
     }
@@ -220,6 +236,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-register: %s: %s\n", tmp, strerror(errno));
         return 1;
     }
+    /* A fresh database each run: one left in --work by an earlier run would be measured with
+     * its rows (and its planner statistics) instead. */
+    remove_db(work, "fresh.db");
     snprintf(path, sizeof path, "%s/fresh.db", work);
     struct app_conf conf = {.db_url = path};
     struct app_init init = {.preset = "manufacturing", .tz = APP_DEFAULT_TZ};
@@ -227,10 +246,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-register: %s: %s\n", path, err.message);
         return 1;
     }
-    double fresh = run(path, rows);
+    double fresh = copy_only ? 0 : run(path, rows);
     if (fresh < 0)
         rc = 1;
-    else
+    else if (!copy_only)
         printf("bench-register: fresh database, manufacturing preset: %ld registrations, "
                "%.0f durable creates/s (%d in flight)\n",
                rows, fresh, IN_FLIGHT);
@@ -251,12 +270,8 @@ int main(int argc, char **argv)
                    copy_of, rows, big, IN_FLIGHT);
     }
     if (work == tmp) {
-        static const char *const leftovers[] = {"fresh.db", "fresh.db-wal", "fresh.db-shm",
-                                                "copy.db",  "copy.db-wal",  "copy.db-shm"};
-        for (size_t i = 0; i < sizeof leftovers / sizeof leftovers[0]; i++) {
-            snprintf(path, sizeof path, "%s/%s", tmp, leftovers[i]);
-            unlink(path);
-        }
+        remove_db(tmp, "fresh.db");
+        remove_db(tmp, "copy.db");
         rmdir(tmp);
     }
     return rc;
