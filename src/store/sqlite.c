@@ -144,7 +144,7 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_COMPLAINT_CURSOR] =
         "SELECT c.id, c.received_at, " DUE_KEY " FROM complaints c WHERE c.number = ?1",
     /* Served by complaints_customer_code and complaints_customer_name (a multi-index OR on
-     * (customer, received_at)): a customer's month is a few rows. */
+     * (customer, defect, received_at)): only the matching rows are read. */
     [ST_COMPLAINT_REPEATS] = "SELECT count(*) FROM complaints WHERE (customer_code = ?1 OR"
                              " customer_name = ?1) AND received_at >= ?3 AND received_at < ?4"
                              " AND defect = ?2 AND status <> 'merged'",
