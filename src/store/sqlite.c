@@ -438,8 +438,18 @@ static void done(sqlite3_stmt *st)
  * waits for the copy of the whole log into the database and its fsync. Instead every
  * connection's WAL hook only wakes this thread, which runs a PASSIVE checkpoint on its own
  * connection (it never blocks writers or readers; whatever a reader still needs is left for
- * the next one). Durability is the same: a commit is durable once in the log. */
-#define CKPT_FRAMES 1000 /* SQLite's own default threshold */
+ * the next one). Durability is the same: a commit is durable once in the log.
+ *
+ * Under a steady stream of commits that thread never catches up: frames are appended while it
+ * copies, and SQLite starts the log over only when a writer finds every frame copied, so the
+ * log would grow without end (216 MB after 10,000 registrations), each commit extending the
+ * file. So once the log holds RESTART_FRAMES, the committing connection itself finishes the
+ * copy before its next transaction (PASSIVE again: usually only the frames since the thread's
+ * last pass; it returns at once while the thread is copying). That transaction then starts the
+ * log over from the beginning, unless a reader still reads from it or another writer added
+ * frames meanwhile; a later commit tries again. */
+#define CKPT_FRAMES    1000 /* SQLite's own default threshold */
+#define RESTART_FRAMES 4000 /* 16 MB of 4 KB pages */
 
 static void *ckpt_main(void *arg)
 {
@@ -475,8 +485,9 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
     struct sq_store *s = arg;
 
-    (void)db;
     (void)name;
+    if (frames >= RESTART_FRAMES)
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     if (frames < CKPT_FRAMES)
         return SQLITE_OK;
     pthread_mutex_lock(&s->mu);
