@@ -464,8 +464,11 @@ static void *ckpt_main(void *arg)
             break;
         s->ckpt_due = false;
         pthread_mutex_unlock(&s->mu);
-        if (!db && sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                                   NULL) != SQLITE_OK) {
+        /* A new connection knows the file is in WAL mode only once it has read it: until
+         * then a checkpoint on it does nothing and still returns SQLITE_OK. */
+        if (!db && (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                    NULL) != SQLITE_OK ||
+                    sqlite3_exec(db, "PRAGMA journal_mode", NULL, NULL, NULL) != SQLITE_OK)) {
             sqlite3_close(db);
             db = NULL; /* the next wake tries again; the log only grows meanwhile */
         }
