@@ -262,9 +262,16 @@ static const char *const fixed_sql[ST__COUNT] = {
                        " FROM incident_events WHERE incident_id = ?1 ORDER BY at, id",
 };
 
+#define DYN_STMTS 8 /* built statements kept per connection (see conn_dyn_stmt) */
+
 struct sq_conn {
     sqlite3 *db;
     sqlite3_stmt *stmts[ST__COUNT];
+    struct {
+        char *sql;
+        sqlite3_stmt *st;
+    } dyn[DYN_STMTS];
+    unsigned dyn_next; /* the slot the next new statement replaces */
     /* The first complaint id this write transaction inserted that complaints_fts does not hold
      * yet (0: none); every row from it on was inserted by this transaction, which holds the
      * write lock. See fts_flush(). */
@@ -508,6 +515,10 @@ static void conn_close(struct sq_conn *c)
 {
     for (int i = 0; i < ST__COUNT; i++)
         sqlite3_finalize(c->stmts[i]);
+    for (int i = 0; i < DYN_STMTS; i++) {
+        sqlite3_finalize(c->dyn[i].st);
+        free(c->dyn[i].sql);
+    }
     if (c->db)
         sqlite3_exec(c->db, "PRAGMA optimize", NULL, NULL, NULL);
     sqlite3_close(c->db);
@@ -565,6 +576,32 @@ static int conn_open(struct sq_store *s, bool create, struct sq_conn **out, stru
     }
     *out = c;
     return 0;
+}
+
+/* A statement built at run time (the SQL of a filter), kept on the connection for its next use:
+ * the counts surge detection runs at every registration have a handful of shapes, and
+ * preparing one cost more than running it. The least recently added of DYN_STMTS is replaced.
+ * Returns an SQLite result code; the statement is reset with done() after use. */
+static int conn_dyn_stmt(struct sq_conn *c, const char *sql, sqlite3_stmt **out)
+{
+    unsigned k = c->dyn_next;
+    int rc;
+
+    *out = NULL;
+    for (int i = 0; i < DYN_STMTS; i++)
+        if (c->dyn[i].sql && strcmp(c->dyn[i].sql, sql) == 0) {
+            *out = c->dyn[i].st;
+            return SQLITE_OK;
+        }
+    rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_finalize(c->dyn[k].st);
+    free(c->dyn[k].sql);
+    c->dyn[k].sql = xstrdup(sql);
+    c->dyn[k].st = *out;
+    c->dyn_next = (k + 1) % DYN_STMTS;
+    return SQLITE_OK;
 }
 
 static int conn_stmt(struct sq_store *s, struct sq_conn *c, enum sq_stmt id, sqlite3_stmt **out,
@@ -1932,7 +1969,7 @@ static int sq_complaint_count(struct store_tx *base, const struct complaint_filt
         return rc;
     }
     q_sql(&q, ")");
-    rc = sqlite3_prepare_v2(tx->conn->db, buf_str(&q.sql), -1, &st, NULL);
+    rc = conn_dyn_stmt(tx->conn, buf_str(&q.sql), &st);
     if (rc != SQLITE_OK) {
         q_release(&q);
         return sq_fail(tx->conn->db, rc, err, "counting complaints");
@@ -1951,7 +1988,7 @@ static int sq_complaint_count(struct store_tx *base, const struct complaint_filt
     } else {
         rc = sq_fail(tx->conn->db, rc, err, "counting complaints");
     }
-    sqlite3_finalize(st);
+    done(st);
     return rc;
 }
 
