@@ -272,6 +272,12 @@ struct sq_conn {
         sqlite3_stmt *st;
     } dyn[DYN_STMTS];
     unsigned dyn_next; /* the slot the next new statement replaces */
+    /* The complaint (id and number) of the last event this transaction appended and that
+     * event's link: its next event chains to it without reading it back. Cleared whenever a
+     * transaction begins or ends and when a savepoint is rolled back. See event_prev(). */
+    int64_t chain_id;
+    char *chain_number;
+    char chain_link[EVENT_HASH_HEX];
     /* The first complaint id this write transaction inserted that complaints_fts does not hold
      * yet (0: none); every row from it on was inserted by this transaction, which holds the
      * write lock. See fts_flush(). */
@@ -519,6 +525,7 @@ static void conn_close(struct sq_conn *c)
         sqlite3_finalize(c->dyn[i].st);
         free(c->dyn[i].sql);
     }
+    free(c->chain_number);
     if (c->db)
         sqlite3_exec(c->db, "PRAGMA optimize", NULL, NULL, NULL);
     sqlite3_close(c->db);
@@ -576,6 +583,13 @@ static int conn_open(struct sq_store *s, bool create, struct sq_conn **out, stru
     }
     *out = c;
     return 0;
+}
+
+static void conn_chain_forget(struct sq_conn *c)
+{
+    c->chain_id = 0;
+    free(c->chain_number);
+    c->chain_number = NULL;
 }
 
 /* A statement built at run time (the SQL of a filter), kept on the connection for its next use:
@@ -1083,6 +1097,7 @@ static int sq_tx_begin(struct store *base, enum store_tx_mode mode, struct store
         return rc;
     }
     c->fts_from = 0;
+    conn_chain_forget(c);
     tx = xcalloc(1, sizeof(*tx));
     tx->base.store = base;
     tx->base.mode = mode;
@@ -1129,6 +1144,7 @@ static void tx_end(struct sq_tx *tx, bool broken)
             done(st);
         }
     }
+    conn_chain_forget(tx->conn);
     pool_put(tx->s, tx->conn, broken);
     free(tx);
 }
@@ -1179,8 +1195,10 @@ static int nest_end(struct sq_tx *tx, bool keep, struct ks_error *err)
         KS_BUG("nested transaction ended with %d iterators open", tx->n_iters);
     if (!keep) {
         rc = nest_step(tx, ST_ROLLBACK_TO, err);
-        /* An index flush inside the savepoint was rolled back with it. */
+        /* An index flush inside the savepoint was rolled back with it, and so may the
+         * remembered event (its complaint id may even be taken again by the next insert). */
         tx->conn->fts_from = tx->fts_from_was;
+        conn_chain_forget(tx->conn);
     }
     if (rc == 0)
         rc = nest_step(tx, ST_RELEASE, err);
@@ -2061,6 +2079,11 @@ static int event_prev(struct sq_tx *tx, int64_t complaint_id, char **number_out,
 
     *number_out = NULL;
     prev_out[0] = '\0';
+    if (tx->conn->chain_id == complaint_id && !sqlite3_get_autocommit(tx->conn->db)) {
+        *number_out = xstrdup(tx->conn->chain_number);
+        memcpy(prev_out, tx->conn->chain_link, EVENT_HASH_HEX);
+        return 0;
+    }
     if ((rc = tx_stmt(tx, ST_EVENT_PREV, &st, err)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, complaint_id);
@@ -2096,9 +2119,11 @@ static int sq_event_append(struct store_tx *base, struct event *ev, struct ks_er
     if ((rc = event_prev(tx, ev->complaint_id, &number, prev, err)) < 0)
         return rc;
     event_chain_hash(ev, number, prev[0] ? prev : NULL, link);
-    free(number);
-    if ((rc = tx_stmt(tx, ST_EVENT_INSERT, &st, err)) < 0)
+    conn_chain_forget(tx->conn);
+    if ((rc = tx_stmt(tx, ST_EVENT_INSERT, &st, err)) < 0) {
+        free(number);
         return rc;
+    }
     sqlite3_bind_int64(st, 1, ev->complaint_id);
     sqlite3_bind_int64(st, 2, ev->at);
     bind_text(st, 3, ev->actor);
@@ -2111,6 +2136,10 @@ static int sq_event_append(struct store_tx *base, struct event *ev, struct ks_er
     rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         ev->id = sqlite3_last_insert_rowid(tx->conn->db);
+        tx->conn->chain_id = ev->complaint_id;
+        tx->conn->chain_number = number;
+        number = NULL;
+        memcpy(tx->conn->chain_link, link, EVENT_HASH_HEX);
         rc = 0;
     } else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
         rc = ks_fail(err, KS_ENOTFOUND, "complaint_id", "event: complaint #%lld does not exist",
@@ -2121,6 +2150,7 @@ static int sq_event_append(struct store_tx *base, struct event *ev, struct ks_er
         rc = sq_fail(tx->conn->db, rc, err, "saving an event");
     }
     done(st);
+    free(number);
     return rc;
 }
 
