@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,11 +23,12 @@
 #define IN_FLIGHT 64
 
 static const char usage[] =
-    "usage: bench-register [--rows N] [--copy-of PATH] [--work DIR]\n\n"
+    "usage: bench-register [--rows N] [--copy-of PATH [--copy-only]] [--work DIR]\n\n"
     "Registers N complaints (default 20000) into a fresh database made in DIR (default a new\n"
     "directory under /tmp, removed at the end) and, with --copy-of, N more into a copy of the\n"
     "database at PATH (e.g. one filled by bench-gen; PATH itself is only read). Prints the\n"
-    "durable creates per second of each.\n";
+    "durable creates per second of each; --copy-only skips the fresh database (e.g. to profile\n"
+    "the big one alone).\n";
 
 static const struct {
     const char *product, *title, *description;
@@ -106,8 +108,19 @@ static double seconds_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Registers rows complaints into the database at path; returns creates/s, < 0 on failure. */
-static double run(const char *path, long rows)
+/* The process's CPU time so far (user and system, every thread), in seconds. */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* Registers rows complaints into the database at path; returns creates/s, < 0 on failure, and
+ * the CPU time spent per registration in *cpu_us_out (on a shared machine a steadier figure
+ * than the rate, which also counts the time other programs held the cores). */
+static double run(const char *path, long rows, double *cpu_us_out)
 {
     struct app_conf conf = {.db_url = path};
     struct app a;
@@ -116,7 +129,7 @@ static double run(const char *path, long rows)
     struct wf_actor actor = {.login = "admin", .role = ROLE_ADMIN};
     struct slot *slots = xcalloc(IN_FLIGHT, sizeof *slots);
     struct timespec t0;
-    double secs;
+    double secs, cpu0;
 
     if (app_open(&a, &conf, &err) < 0) {
         fprintf(stderr, "bench-register: %s: %s\n", path, err.message);
@@ -136,6 +149,7 @@ static double run(const char *path, long rows)
         free_slots[n_free++] = &slots[k];
     }
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    cpu0 = cpu_seconds();
     for (long i = 0; i < rows; i++) {
         pthread_mutex_lock(&mu);
         while (n_free == 0)
@@ -155,6 +169,7 @@ static double run(const char *path, long rows)
         pthread_cond_wait(&cv, &mu);
     pthread_mutex_unlock(&mu);
     secs = seconds_since(&t0);
+    *cpu_us_out = (cpu_seconds() - cpu0) * 1e6 / (double)rows;
     app_batcher_stop(&b);
     for (int k = 0; k < IN_FLIGHT; k++) {
         free(slots[k].job.response);
@@ -168,6 +183,18 @@ static double run(const char *path, long rows)
         return -1;
     }
     return (double)rows / secs;
+}
+
+/* Removes the database name in directory dir with its -wal and -shm files, if any. */
+static void remove_db(const char *dir, const char *name)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm"};
+    char path[4096];
+
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s%s", dir, name, suffixes[i]);
+        unlink(path);
+    }
 }
 
 static int copy_file(const char *from, const char *to)
@@ -196,6 +223,7 @@ int main(int argc, char **argv)
 {
     long rows = 20000;
     const char *copy_of = NULL, *work = NULL;
+    bool copy_only = false;
     char tmp[] = "/tmp/bench-register-XXXXXX", path[4096];
     struct ks_error err = {0};
     int rc = 0;
@@ -205,6 +233,8 @@ int main(int argc, char **argv)
             rows = strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--copy-of") == 0 && i + 1 < argc)
             copy_of = argv[++i];
+        else if (strcmp(argv[i], "--copy-only") == 0)
+            copy_only = true;
         else if (strcmp(argv[i], "--work") == 0 && i + 1 < argc)
             work = argv[++i];
         else {
@@ -212,7 +242,7 @@ int main(int argc, char **argv)
             return strcmp(argv[i], "--help") == 0 ? 0 : 64;
         }
     }
-    if (rows <= 0) {
+    if (rows <= 0 || (copy_only && !copy_of)) {
         fputs(usage, stderr);
         return 64;
     }
@@ -220,6 +250,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-register: %s: %s\n", tmp, strerror(errno));
         return 1;
     }
+    /* A fresh database each run: one left in --work by an earlier run would be measured with
+     * its rows (and its planner statistics) instead. */
+    remove_db(work, "fresh.db");
     snprintf(path, sizeof path, "%s/fresh.db", work);
     struct app_conf conf = {.db_url = path};
     struct app_init init = {.preset = "manufacturing", .tz = APP_DEFAULT_TZ};
@@ -227,13 +260,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-register: %s: %s\n", path, err.message);
         return 1;
     }
-    double fresh = run(path, rows);
+    double cpu_us = 0, fresh = copy_only ? 0 : run(path, rows, &cpu_us);
     if (fresh < 0)
         rc = 1;
-    else
+    else if (!copy_only)
         printf("bench-register: fresh database, manufacturing preset: %ld registrations, "
-               "%.0f durable creates/s (%d in flight)\n",
-               rows, fresh, IN_FLIGHT);
+               "%.0f durable creates/s (%d in flight), %.0f µs CPU each\n",
+               rows, fresh, IN_FLIGHT, cpu_us);
     if (rc == 0 && copy_of) {
         snprintf(path, sizeof path, "%s/copy.db", work);
         /* The copy may predate the current schema: kesu init migrates and keeps the data. */
@@ -242,21 +275,17 @@ int main(int argc, char **argv)
         if (copy_file(copy_of, path) == 0 && app_init_db(&conf, &init, &err) < 0)
             fprintf(stderr, "bench-register: migrating %s: %s\n", path, err.message);
         else
-            big = run(path, rows);
+            big = run(path, rows, &cpu_us);
         if (big < 0)
             rc = 1;
         else
             printf("bench-register: copy of %s: %ld registrations, %.0f durable creates/s "
-                   "(%d in flight)\n",
-                   copy_of, rows, big, IN_FLIGHT);
+                   "(%d in flight), %.0f µs CPU each\n",
+                   copy_of, rows, big, IN_FLIGHT, cpu_us);
     }
     if (work == tmp) {
-        static const char *const leftovers[] = {"fresh.db", "fresh.db-wal", "fresh.db-shm",
-                                                "copy.db",  "copy.db-wal",  "copy.db-shm"};
-        for (size_t i = 0; i < sizeof leftovers / sizeof leftovers[0]; i++) {
-            snprintf(path, sizeof path, "%s/%s", tmp, leftovers[i]);
-            unlink(path);
-        }
+        remove_db(tmp, "fresh.db");
+        remove_db(tmp, "copy.db");
         rmdir(tmp);
     }
     return rc;

@@ -56,6 +56,7 @@ static int put_event(struct store_tx *tx, bool incident, int64_t id, int64_t at,
 struct recipients {
     size_t n;
     char *login[MAX_RECIPIENTS];
+    unsigned roles; /* 1 << role for each role already added: leader and deputy are one role */
 };
 
 static void rcpt_add(struct recipients *r, const char *login)
@@ -73,6 +74,7 @@ static void rcpt_release(struct recipients *r)
     for (size_t i = 0; i < r->n; i++)
         free(r->login[i]);
     r->n = 0;
+    r->roles = 0;
 }
 
 /* Adds the people `to` names for complaint c (NULL: none, e.g. for an incident): the leader
@@ -109,14 +111,19 @@ static int rcpt_resolve(struct store_tx *tx, const struct complaint *c, enum not
         return rc;
     case NOTIFY_TO_LEADER:
     case NOTIFY_TO_DEPUTY:
-    case NOTIFY_TO_ADMIN:
+    case NOTIFY_TO_ADMIN: {
+        enum role role = to == NOTIFY_TO_ADMIN ? ROLE_ADMIN : ROLE_LEADER;
+        if (r->roles & (1u << role))
+            return 0;
         if ((rc = store_user_list(tx, &us, &n, err)) < 0)
             return rc;
         for (size_t i = 0; i < n; i++)
-            if (!us[i].disabled && us[i].role == (to == NOTIFY_TO_ADMIN ? ROLE_ADMIN : ROLE_LEADER))
+            if (!us[i].disabled && us[i].role == role)
                 rcpt_add(r, us[i].login);
         user_array_free(&us, n);
+        r->roles |= 1u << role;
         return 0;
+    }
     default:
         return 0;
     }

@@ -90,6 +90,5 @@ void event_chain_hash(const struct event *ev, const char *number, const char *pr
     feed_field(&st, "note", ev->note);
     feed_field(&st, "details", ev->details);
     crypto_hash_sha256_final(&st, h);
-    for (size_t i = 0; i < sizeof(h); i++)
-        snprintf(out + 2 * i, 3, "%02x", h[i]);
+    sodium_bin2hex(out, EVENT_HASH_HEX, h, sizeof(h));
 }

@@ -151,7 +151,8 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_COMPLAINT_VERSION] = "SELECT version FROM complaints WHERE id = $1",
     [ST_COMPLAINT_CURSOR] =
         "SELECT c.id, c.received_at, " DUE_KEY " FROM complaints c WHERE c.number = $1",
-    /* A bitmap OR of complaints_customer_code and complaints_customer_name. */
+    /* A bitmap OR of complaints_customer_code and complaints_customer_name, both keyed
+     * (customer, defect, received_at). */
     [ST_COMPLAINT_REPEATS] = "SELECT count(*) FROM complaints WHERE (customer_code = $1 OR"
                              " customer_name = $1) AND received_at >= $3 AND received_at < $4"
                              " AND defect = $2 AND status <> 'merged'",

@@ -1849,6 +1849,71 @@ static void events_are_chained_per_complaint(void **state)
     complaint_release(&c);
 }
 
+/* Appends an event of kind to complaint id in tx. */
+static void append_event(struct store_tx *tx, int64_t id, const char *kind)
+{
+    struct ks_error err = {0};
+    struct event ev;
+
+    event_init(&ev);
+    ev.complaint_id = id;
+    ev.at = T0;
+    ev.actor = strdup("li");
+    ev.kind = strdup(kind);
+    ct_check(store_event_append(tx, &ev, &err), &err);
+    event_release(&ev);
+}
+
+/* A registration undone in its savepoint takes its events along, and the next one (which may
+ * get the same complaint id) chains from its own number and first event, not the undone ones. */
+static void undone_savepoint_leaves_no_link_behind(void **state)
+{
+    struct ct_fx *fx = *state;
+    struct store_tx *batch = ct_begin(fx->s, STORE_TX_WRITE), *tx;
+    struct ks_error err = {0};
+    struct complaint c;
+    struct event *evs = NULL;
+    char *links = NULL, want[EVENT_HASH_HEX];
+    const char *prev = NULL;
+    size_t n = 0;
+
+    store_tx_batch_enter(batch);
+    for (int k = 0; k < 2; k++) {
+        tx = ct_begin(fx->s, STORE_TX_WRITE);
+        complaint_init(&c);
+        c.number = strdup(k ? "KS20261118-0002" : "KS20261118-0001");
+        c.received_at = T0;
+        c.title = strdup("芯轴断裂");
+        ct_check(store_complaint_insert(tx, &c, &err), &err);
+        append_event(tx, c.id, EV_CREATED);
+        append_event(tx, c.id, EV_CLASSIFIED);
+        if (k)
+            ct_commit(&tx);
+        else
+            store_tx_rollback(&tx);
+        complaint_release(&c);
+    }
+    store_tx_batch_leave();
+    ct_commit(&batch);
+
+    complaint_init(&c);
+    tx = ct_begin(fx->s, STORE_TX_READ);
+    assert_int_equal(store_complaint_get(tx, "KS20261118-0001", &c, &err), KS_ENOTFOUND);
+    ks_error_clear(&err);
+    ct_check(store_complaint_get(tx, "KS20261118-0002", &c, &err), &err);
+    ct_check(store_event_chain(tx, c.id, &evs, &links, &n, &err), &err);
+    assert_int_equal(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        event_chain_hash(&evs[i], c.number, prev, want);
+        assert_string_equal(links + i * EVENT_HASH_HEX, want);
+        prev = links + i * EVENT_HASH_HEX;
+    }
+    event_array_free(&evs, n);
+    free(links);
+    ct_commit(&tx);
+    complaint_release(&c);
+}
+
 static void put_session(struct store_tx *tx, const char *hash, const char *login, const char *kind)
 {
     struct ks_error err = {0};
@@ -2050,6 +2115,8 @@ int contract_run(void)
         cmocka_unit_test_setup_teardown(sessions_failures_and_idempotency_keys, ct_setup,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(events_are_chained_per_complaint, seed_listing,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(undone_savepoint_leaves_no_link_behind, ct_setup,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(disabling_a_user_revokes_its_sessions, ct_setup,
                                         ct_teardown),
