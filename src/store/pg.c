@@ -2157,15 +2157,22 @@ static int read_deadline(const PGresult *r, int row, struct stage_deadline *d, s
 }
 
 /* Runs a stage deadline statement and returns its rows as a new array. */
+/* Reads row r of a stage-deadline statement into d. */
+typedef int deadline_reader(const PGresult *res, int r, struct stage_deadline *d,
+                            struct ks_error *err);
+
+/* The rows of statement id as a new array, each read by read_row; what names the reading in
+ * messages. */
 static int deadline_rows(struct store_tx *base, enum pg_stmt id, const struct params *p,
-                         struct stage_deadline **out, size_t *n_out, struct ks_error *err)
+                         deadline_reader *read_row, const char *what, struct stage_deadline **out,
+                         size_t *n_out, struct ks_error *err)
 {
     struct stage_deadline *ds = NULL;
     PGresult *res;
     size_t n;
     int rc;
 
-    rc = tx_run(tx_of(base), id, p, &res, NULL, err, "reading stage deadlines");
+    rc = tx_run(tx_of(base), id, p, &res, NULL, err, "%s", what);
     if (rc < 0)
         return rc;
     n = (size_t)PQntuples(res);
@@ -2174,7 +2181,7 @@ static int deadline_rows(struct store_tx *base, enum pg_stmt id, const struct pa
     for (size_t i = 0; i < n; i++)
         stage_deadline_init(&ds[i]);
     for (int r = 0; r < (int)n && rc == 0; r++)
-        rc = read_deadline(res, r, &ds[r], err);
+        rc = read_row(res, r, &ds[r], err);
     PQclear(res);
     if (rc < 0) {
         stage_deadline_array_free(&ds, n);
@@ -2191,49 +2198,36 @@ static int pg_deadline_list(struct store_tx *base, int64_t complaint_id,
     struct params p = {0};
 
     p_int(&p, complaint_id);
-    return deadline_rows(base, ST_DEADLINE_LIST, &p, out, n_out, err);
+    return deadline_rows(base, ST_DEADLINE_LIST, &p, read_deadline, "reading stage deadlines", out,
+                         n_out, err);
 }
 
 /* The clocks a report judges, by ST_DEADLINE_LIST_RECEIVED (received in [a, b)) or
  * ST_DEADLINE_LIST_IDS (complaint ids in [a, b]). */
+static int read_report_clock(const PGresult *res, int r, struct stage_deadline *d,
+                             struct ks_error *err)
+{
+    d->complaint_id = col_i64(res, r, 0);
+    d->clock.started_at = col_time(res, r, 2);
+    d->clock.due_at = col_time(res, r, 3);
+    d->clock.paused_at = col_time(res, r, 4);
+    d->clock.met_at = col_time(res, r, 5);
+    d->breached = col_bool(res, r, 6);
+    if (wf_state_parse(col_str(res, r, 1), &d->stage, NULL) < 0)
+        return ks_fail(err, KS_EINTERNAL, "stage", "stage deadline: stored stage '%s' is unknown",
+                       col_str(res, r, 1));
+    return 0;
+}
+
 static int report_clocks(struct store_tx *base, enum pg_stmt id, int64_t a, int64_t b,
                          struct stage_deadline **out, size_t *n_out, struct ks_error *err)
 {
-    struct stage_deadline *ds = NULL;
     struct params p = {0};
-    PGresult *res;
-    size_t n;
-    int rc;
 
     p_int(&p, a);
     p_int(&p, b);
-    rc = tx_run(tx_of(base), id, &p, &res, NULL, err, "reading stage deadlines");
-    if (rc < 0)
-        return rc;
-    n = (size_t)PQntuples(res);
-    if (n)
-        ds = xcalloc(n, sizeof(*ds));
-    for (int r = 0; r < (int)n; r++) {
-        struct stage_deadline *d = &ds[r];
-        stage_deadline_init(d);
-        d->complaint_id = col_i64(res, r, 0);
-        if (rc == 0 && wf_state_parse(col_str(res, r, 1), &d->stage, NULL) < 0)
-            rc = ks_fail(err, KS_EINTERNAL, "stage", "stage deadline: stored stage '%s' is unknown",
-                         col_str(res, r, 1));
-        d->clock.started_at = col_time(res, r, 2);
-        d->clock.due_at = col_time(res, r, 3);
-        d->clock.paused_at = col_time(res, r, 4);
-        d->clock.met_at = col_time(res, r, 5);
-        d->breached = col_bool(res, r, 6);
-    }
-    PQclear(res);
-    if (rc < 0) {
-        stage_deadline_array_free(&ds, n);
-        return rc;
-    }
-    *out = ds;
-    *n_out = n;
-    return 0;
+    return deadline_rows(base, id, &p, read_report_clock, "reading stage deadlines", out, n_out,
+                         err);
 }
 
 static int pg_deadline_list_received(struct store_tx *base, int64_t from, int64_t to,
@@ -2735,37 +2729,22 @@ static int pg_deadline_whole(struct store_tx *base, int64_t complaint_id,
     return rc;
 }
 
+/* A due clock: the clock and its complaint's number. */
+static int read_due(const PGresult *res, int r, struct stage_deadline *d, struct ks_error *err)
+{
+    d->number = col_dup(res, r, 17);
+    return read_deadline(res, r, d, err);
+}
+
 static int pg_deadline_due(struct store_tx *base, int64_t now, int limit,
                            struct stage_deadline **out, size_t *n_out, struct ks_error *err)
 {
-    struct stage_deadline *ds = NULL;
     struct params p = {0};
-    PGresult *res;
-    size_t n;
-    int rc;
 
     p_int(&p, now);
     p_int(&p, limit);
-    rc = tx_run(tx_of(base), ST_DEADLINE_DUE, &p, &res, NULL, err, "finding due deadlines");
-    if (rc < 0)
-        return rc;
-    n = (size_t)PQntuples(res);
-    if (n)
-        ds = xcalloc(n, sizeof(*ds));
-    for (size_t i = 0; i < n; i++)
-        stage_deadline_init(&ds[i]);
-    for (int r = 0; r < (int)n && rc == 0; r++) {
-        rc = read_deadline(res, r, &ds[r], err);
-        ds[r].number = col_dup(res, r, 17);
-    }
-    PQclear(res);
-    if (rc < 0) {
-        stage_deadline_array_free(&ds, n);
-        return rc;
-    }
-    *out = ds;
-    *n_out = n;
-    return 0;
+    return deadline_rows(base, ST_DEADLINE_DUE, &p, read_due, "finding due deadlines", out, n_out,
+                         err);
 }
 
 /* ---- outbox and in-app notifications ----------------------------------------------------- */

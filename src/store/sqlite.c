@@ -2435,9 +2435,14 @@ static int read_deadline(sqlite3_stmt *st, struct stage_deadline *d, struct ks_e
     return 0;
 }
 
-/* The rows of a bound stage deadline statement as a new array. */
-static int deadline_rows(struct sq_tx *tx, sqlite3_stmt *st, struct stage_deadline **out,
-                         size_t *n_out, struct ks_error *err)
+/* Reads the current row of a stage-deadline statement into d. */
+typedef int deadline_reader(sqlite3_stmt *st, struct stage_deadline *d, struct ks_error *err);
+
+/* The rows of a bound stage deadline statement as a new array, each read by read_row; what
+ * names the reading in messages. */
+static int deadline_rows(struct sq_tx *tx, sqlite3_stmt *st, deadline_reader *read_row,
+                         const char *what, struct stage_deadline **out, size_t *n_out,
+                         struct ks_error *err)
 {
     struct stage_deadline *ds = NULL;
     size_t n = 0, cap = 0;
@@ -2446,7 +2451,7 @@ static int deadline_rows(struct sq_tx *tx, sqlite3_stmt *st, struct stage_deadli
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         xgrow((void **)&ds, &cap, n + 1, sizeof(*ds));
         stage_deadline_init(&ds[n]);
-        if (read_deadline(st, &ds[n++], err) < 0) {
+        if (read_row(st, &ds[n++], err) < 0) {
             rc = KS_EINTERNAL;
             break;
         }
@@ -2454,7 +2459,7 @@ static int deadline_rows(struct sq_tx *tx, sqlite3_stmt *st, struct stage_deadli
     if (rc == SQLITE_DONE)
         rc = 0;
     else if (rc != KS_EINTERNAL)
-        rc = sq_fail(tx->conn->db, rc, err, "reading stage deadlines");
+        rc = sq_fail(tx->conn->db, rc, err, "%s", what);
     done(st);
     if (rc < 0) {
         stage_deadline_array_free(&ds, n);
@@ -2475,17 +2480,29 @@ static int sq_deadline_list(struct store_tx *base, int64_t complaint_id,
     if ((rc = tx_stmt(tx, ST_DEADLINE_LIST, &st, err)) < 0)
         return rc;
     sqlite3_bind_int64(st, 1, complaint_id);
-    return deadline_rows(tx, st, out, n_out, err);
+    return deadline_rows(tx, st, read_deadline, "reading stage deadlines", out, n_out, err);
 }
 
 /* The clocks a report judges, by ST_DEADLINE_LIST_RECEIVED (received in [a, b)) or
  * ST_DEADLINE_LIST_IDS (complaint ids in [a, b]). */
+static int read_report_clock(sqlite3_stmt *st, struct stage_deadline *d, struct ks_error *err)
+{
+    d->complaint_id = sqlite3_column_int64(st, 0);
+    d->clock.started_at = col_time(st, 2);
+    d->clock.due_at = col_time(st, 3);
+    d->clock.paused_at = col_time(st, 4);
+    d->clock.met_at = col_time(st, 5);
+    d->breached = sqlite3_column_int(st, 6) != 0;
+    if (wf_state_parse(col_str(st, 1), &d->stage, NULL) < 0)
+        return ks_fail(err, KS_EINTERNAL, "stage", "stage deadline: stored stage '%s' is unknown",
+                       col_str(st, 1));
+    return 0;
+}
+
 static int report_clocks(struct store_tx *base, enum sq_stmt id, int64_t a, int64_t b,
                          struct stage_deadline **out, size_t *n_out, struct ks_error *err)
 {
     struct sq_tx *tx = tx_of(base);
-    struct stage_deadline *ds = NULL;
-    size_t n = 0, cap = 0;
     sqlite3_stmt *st;
     int rc;
 
@@ -2493,35 +2510,7 @@ static int report_clocks(struct store_tx *base, enum sq_stmt id, int64_t a, int6
         return rc;
     sqlite3_bind_int64(st, 1, a);
     sqlite3_bind_int64(st, 2, b);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        struct stage_deadline *d;
-        xgrow((void **)&ds, &cap, n + 1, sizeof(*ds));
-        d = &ds[n++];
-        stage_deadline_init(d);
-        d->complaint_id = sqlite3_column_int64(st, 0);
-        if (wf_state_parse(col_str(st, 1), &d->stage, NULL) < 0) {
-            rc = ks_fail(err, KS_EINTERNAL, "stage", "stage deadline: stored stage '%s' is unknown",
-                         col_str(st, 1));
-            break;
-        }
-        d->clock.started_at = col_time(st, 2);
-        d->clock.due_at = col_time(st, 3);
-        d->clock.paused_at = col_time(st, 4);
-        d->clock.met_at = col_time(st, 5);
-        d->breached = sqlite3_column_int(st, 6) != 0;
-    }
-    if (rc == SQLITE_DONE)
-        rc = 0;
-    else if (rc != KS_EINTERNAL)
-        rc = sq_fail(tx->conn->db, rc, err, "reading stage deadlines");
-    done(st);
-    if (rc < 0) {
-        stage_deadline_array_free(&ds, n);
-        return rc;
-    }
-    *out = ds;
-    *n_out = n;
-    return 0;
+    return deadline_rows(tx, st, read_report_clock, "reading stage deadlines", out, n_out, err);
 }
 
 static int sq_deadline_list_received(struct store_tx *base, int64_t from, int64_t to,
@@ -3042,12 +3031,17 @@ static int sq_deadline_whole(struct store_tx *base, int64_t complaint_id,
     return rc;
 }
 
+/* A due clock: the clock and its complaint's number. */
+static int read_due(sqlite3_stmt *st, struct stage_deadline *d, struct ks_error *err)
+{
+    d->number = col_dup(st, 17);
+    return read_deadline(st, d, err);
+}
+
 static int sq_deadline_due(struct store_tx *base, int64_t now, int limit,
                            struct stage_deadline **out, size_t *n_out, struct ks_error *err)
 {
     struct sq_tx *tx = tx_of(base);
-    struct stage_deadline *ds = NULL;
-    size_t n = 0, cap = 0;
     sqlite3_stmt *st;
     int rc;
 
@@ -3055,28 +3049,7 @@ static int sq_deadline_due(struct store_tx *base, int64_t now, int limit,
         return rc;
     sqlite3_bind_int64(st, 1, now);
     sqlite3_bind_int(st, 2, limit);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        xgrow((void **)&ds, &cap, n + 1, sizeof(*ds));
-        stage_deadline_init(&ds[n]);
-        if (read_deadline(st, &ds[n], err) < 0) {
-            n++;
-            rc = KS_EINTERNAL;
-            break;
-        }
-        ds[n++].number = col_dup(st, 17);
-    }
-    if (rc == SQLITE_DONE)
-        rc = 0;
-    else if (rc != KS_EINTERNAL)
-        rc = sq_fail(tx->conn->db, rc, err, "finding due deadlines");
-    done(st);
-    if (rc < 0) {
-        stage_deadline_array_free(&ds, n);
-        return rc;
-    }
-    *out = ds;
-    *n_out = n;
-    return 0;
+    return deadline_rows(tx, st, read_due, "finding due deadlines", out, n_out, err);
 }
 
 /* ---- outbox and in-app notifications ----------------------------------------------------- */
