@@ -47,5 +47,7 @@ wait "$load"
 
 read -r _ rate _ p99 _ < <(grep '^KSBENCH ' "$work/wrk.out")
 printf 'registrations: %.0f/s, p99 %.1f ms\n' "$rate" "$(echo "$p99 / 1000" | bc -l)"
-printf 'comments: %s\n' "$(cut -d' ' -f1 "$work/comments" | sort | uniq -c | tr -s ' ' | tr '\n' ',' | sed 's/,$//')"
-printf 'slowest comment: %.0f ms\n' "$(sort -k2 -g "$work/comments" | tail -n 1 | awk '{print $2 * 1000}')"
+answers=$(cut -d' ' -f1 "$work/comments" | sort | uniq -c | tr -s ' ' | tr '\n' ',')
+printf 'comments: %s\n' "${answers%,}"
+slowest=$(sort -k2 -g "$work/comments" | tail -n 1 | awk '{print $2 * 1000}')
+printf 'slowest comment: %.0f ms\n' "$slowest"

@@ -244,7 +244,8 @@ upload() {
 }
 fan_out 8 upload
 checks=$((checks + 1))
-[ "$(cat "$T"/up.[1-8] | sort | uniq -c | awk '{print $1 "x" $2}' | tr '\n' ' ')" = "1x200 7x412 " ] ||
+answers=$(cat "$T"/up.[1-8] | sort | uniq -c | awk '{print $1 "x" $2}' | tr '\n' ' ')
+[ "$answers" = "1x200 7x412 " ] ||
     fail "8 uploads on one version: one 200 and seven 412, got $(cat "$T"/up.[1-8] | tr '\n' ' ')"
 checks=$((checks + 1))
 [ "$(sql "SELECT value FROM settings WHERE key = 'preset_version'")" -eq $((version + 1)) ] ||
