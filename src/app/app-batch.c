@@ -72,6 +72,15 @@ again:
         }
         if (rc != KS_ENOTFOUND)
             goto out;
+        if (retried) {
+            /* The key was taken and is gone again: job->c was changed by the first attempt,
+             * so it must not be registered a second time. */
+            rc = ks_fail(err, KS_ECONFLICT, "Idempotency-Key",
+                         "Idempotency-Key: '%s' was used by another request at the same moment; "
+                         "retry",
+                         job->idem_key);
+            goto out;
+        }
         ks_error_clear(err);
     }
     if ((rc = app_register(a, job->c, job->actor, job->now, err)) < 0)
@@ -115,6 +124,21 @@ out:
     }
 }
 
+/* True when job replayed the answer of another job of list, which this batch wrote (the same
+ * login and key: a client's retry that arrived while its first try waited in the queue). */
+static bool replays_batch(const struct app_reg_job *job, const struct job_node *list)
+{
+    if (!job->replayed)
+        return false;
+    for (const struct job_node *n = list; n; n = n->next) {
+        const struct app_reg_job *o = n->job;
+        if (o != job && !o->replayed && o->idem_key && strcmp(o->idem_key, job->idem_key) == 0 &&
+            strcmp(o->actor->login, job->actor->login) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Writes one batch in one transaction; every job's outcome is final when this returns. */
 static void run_batch(struct app *a, struct job_node *list)
 {
@@ -132,10 +156,11 @@ static void run_batch(struct app *a, struct job_node *list)
     if (rc == 0)
         return;
     /* Nothing of this batch is known to be saved: every job that thought it was gets the
-     * commit's error (a replayed answer stays true: it was committed before). */
+     * commit's error. A replayed answer stays true when it was committed before this batch,
+     * not when it repeats a registration of this batch. */
     for (struct job_node *n = list; n; n = n->next) {
         struct app_reg_job *job = n->job;
-        if (job->rc < 0 || job->replayed)
+        if (job->rc < 0 || (job->replayed && !replays_batch(job, list)))
             continue;
         job->rc = rc;
         job->err = err;

@@ -725,6 +725,7 @@ static int surge_apply(struct app *a, struct store_tx *tx, struct complaint *c,
 
     for (size_t k = 0; rc == 0 && k < n_dec; k++) {
         struct incident inc;
+        bool joined = false;
         char code[32];
 
         incident_init(&inc);
@@ -742,9 +743,12 @@ static int surge_apply(struct app *a, struct store_tx *tx, struct complaint *c,
             rc = store_incident_insert(tx, &inc, err);
             if (rc == KS_ECONFLICT) {
                 /* Another node opened this key's incident after we read the open ones (its
-                 * commit is what let our code lock go): join it instead of failing. */
+                 * commit is what let our code lock go): join it instead of failing. The
+                 * other rows of the window it has linked itself; linking them again would
+                 * put a second entry on their timelines. */
                 ks_error_clear(err);
                 rc = join_opened(tx, dec[k].key, &inc, err);
+                joined = true;
             } else {
                 if (rc == 0)
                     rc = put_event(tx, true, inc.id, now, "system", "opened", title,
@@ -762,6 +766,8 @@ static int surge_apply(struct app *a, struct store_tx *tx, struct complaint *c,
         }
         for (size_t j = 0; rc == 0 && j < dec[k].n_items; j++) {
             const struct complaint *row = &rows[dec[k].items[j]];
+            if (joined && row->id != c->id)
+                continue;
             rc = link(tx, &inc, row->id, row->number, "system", now, err);
             if (rc == 0 && row->id == c->id)
                 xstrset(&c->incident, inc.code);

@@ -136,6 +136,10 @@ checks=$((checks + 1))
 [ "$(sql "SELECT count(*) FROM complaints WHERE channel = 'api' AND incident IS NULL")" -eq 0 ] ||
     fail "every alike registration joined the surge incident"
 checks=$((checks + 1))
+twice=$(sql "SELECT complaint_id FROM events WHERE kind = 'incident'
+             GROUP BY complaint_id HAVING count(*) > 1")
+[ -z "$twice" ] || fail "each complaint is put in the incident once: $twice"
+checks=$((checks + 1))
 [ "$(sql "SELECT count(*) FROM complaints WHERE channel = 'phone'")" -eq 20 ] ||
     fail "the 20 overdue complaints are stored: $(cat "$T/add.err")"
 
