@@ -37,7 +37,7 @@
 #define TEXT_QUERY_MAX  400
 #define TEXT_WORDS_MAX  16
 #define TRIGRAM_MIN     3
-#define BIGRAM_TERMS    500
+#define BIGRAM_TERMS    100
 #define MATCH_MAX       (256 * 1024)
 #define DEFAULT_BUSY_MS 5000
 #define DEFAULT_POOL    4
@@ -159,8 +159,10 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_FTS_INDEX] = "INSERT INTO complaints_fts(rowid, title, description)"
                      " SELECT id, title || char(31), description || char(31) FROM complaints"
                      " WHERE id >= ?1",
-    /* The trigrams that begin with a word: a range the vocabulary seeks to. */
-    [ST_FTS_TERMS] = "SELECT term FROM complaints_fts_terms WHERE term >= ?1 AND term < ?2",
+    /* The first trigram in a range: the vocabulary seeks to ?1 and stops at its first
+     * occurrence (an instance vocabulary counts nothing). */
+    [ST_FTS_TERMS] = "SELECT term FROM complaints_fts_terms WHERE term >= ?1 AND term < ?2"
+                     " LIMIT 1",
     /* The period's ids drive stage_deadlines_complaint (a join would read each complaint row
      * too); only the columns a report judges. */
     [ST_DEADLINE_LIST_RECEIVED] =
@@ -1805,36 +1807,59 @@ static void add_phrase(struct buf *match, const char *s, size_t len)
 /* Appends to match, for a two-character word, the indexed trigrams that begin with it as one
  * OR group: every occurrence of the word is followed by another character or by the U+001F
  * that ends each indexed field (schema 8), so the group finds exactly the rows LIKE finds.
+ * Each trigram is one seek in the vocabulary, whatever the number of rows holding it.
  * Returns 1 when appended, 0 when the word has more than BIGRAM_TERMS trigrams or folds case
  * differently from LIKE (LIKE serves it then), or an error. */
 static int add_bigram(struct sq_tx *tx, const char *w, size_t len, struct buf *match,
                       struct ks_error *err)
 {
-    char low[9], high[8];
+    /* A trigram is at most 12 bytes of UTF-8; from is the last one found and a byte more. */
+    char high[8], from[16];
+    size_t from_len = len;
     struct buf group;
-    sqlite3_stmt *st;
-    int rc, n = 0;
+    int rc = SQLITE_DONE, n = 0;
 
     if (len > sizeof(high) || !folds_like_like(w, len))
         return 0;
     for (size_t i = 0; i < len; i++)
-        low[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] - 'A' + 'a' : w[i]);
-    /* The first string after every one that starts with low: a UTF-8 string never ends in
-     * byte 0xFF, so its last byte plus one does not overflow. */
-    memcpy(high, low, len);
+        from[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] - 'A' + 'a' : w[i]);
+    /* The first string after every one that starts with the word: a UTF-8 string never ends
+     * in byte 0xFF, so its last byte plus one does not overflow. */
+    memcpy(high, from, len);
     high[len - 1] = (char)((unsigned char)high[len - 1] + 1);
-    if ((rc = tx_stmt(tx, ST_FTS_TERMS, &st, err)) < 0)
-        return rc;
-    sqlite3_bind_text(st, 1, low, (int)len, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, high, (int)len, SQLITE_STATIC);
     buf_init(&group, MATCH_MAX);
-    while (n <= BIGRAM_TERMS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while (n <= BIGRAM_TERMS) {
+        sqlite3_stmt *st;
+        const char *t;
+        size_t tl;
+
+        if ((rc = tx_stmt(tx, ST_FTS_TERMS, &st, err)) < 0) {
+            buf_release(&group);
+            return rc;
+        }
+        sqlite3_bind_text(st, 1, from, (int)from_len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, high, (int)len, SQLITE_STATIC);
+        if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+            done(st);
+            break;
+        }
+        t = (const char *)sqlite3_column_text(st, 0);
+        tl = (size_t)sqlite3_column_bytes(st, 0);
         buf_adds(&group, n++ ? " OR " : "(");
-        add_phrase(&group, (const char *)sqlite3_column_text(st, 0),
-                   (size_t)sqlite3_column_bytes(st, 0));
+        add_phrase(&group, t, tl);
+        if (tl >= sizeof(from)) {
+            done(st);
+            n = BIGRAM_TERMS + 1; /* not a trigram: let LIKE answer */
+            break;
+        }
+        /* Every trigram after t is greater than t followed by any byte: no trigram extends
+         * another. */
+        memcpy(from, t, tl);
+        from[tl] = '\x01';
+        from_len = tl + 1;
+        done(st);
     }
-    done(st);
-    if (n <= BIGRAM_TERMS && rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         buf_release(&group);
         return sq_fail(tx->conn->db, rc, err, "searching complaints");
     }
@@ -1845,8 +1870,8 @@ static int add_bigram(struct sq_tx *tx, const char *w, size_t len, struct buf *m
     if (n == 0) {
         /* No trigram begins with the word, so no row holds it: the word and the field end
          * form a trigram the index does not hold either. */
-        memcpy(low + len, "\x1f", 1);
-        add_phrase(&group, low, len + 1);
+        memcpy(from + len, "\x1f", 1);
+        add_phrase(&group, from, len + 1);
     } else {
         buf_addch(&group, ')');
     }

@@ -1129,6 +1129,26 @@ static void two_character_words_found_anywhere(void **state)
     expect_list(fx->s, &f, "0005");
     f.text = "链条";
     expect_list(fx->s, &f, "");
+
+    /* A word followed by very many different characters is still found (by LIKE). */
+    {
+        struct buf title;
+        buf_init(&title, 4096);
+        for (int k = 0; k < 150; k++)
+            buf_addf(&title, "断裂%c%c%c", 0xE4, 0xB8 + k / 64, 0x80 + k % 64);
+        complaint_init(&c);
+        c.number = strdup("KS20261118-0016");
+        c.received_at = T0;
+        c.title = buf_detach(&title);
+        tx = ct_begin(fx->s, STORE_TX_WRITE);
+        ct_check(store_complaint_insert(tx, &c, &err), &err);
+        ct_commit(&tx);
+        complaint_release(&c);
+    }
+    f.text = "断裂";
+    expect_list(fx->s, &f, "0016,0015,0004,0003,0002,0001");
+    f.text = "裂丁 断裂"; /* U+4E01 follows 断裂 there */
+    expect_list(fx->s, &f, "0016");
 }
 
 static void insert_repeat(struct store_tx *tx, const char *number, const char *code,
