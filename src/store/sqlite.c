@@ -8,8 +8,9 @@
  * spliced; messages never carry SQL text. Migrations are the embedded files
  * src/store/sql/sqlite/NNNN-*.sql, applied in order by store_migrate(), each in its own
  * transaction together with its schema_version row. Full-text search uses the FTS5 trigram
- * table complaints_fts for words of 3 or more characters and LIKE for shorter ones (Chinese
- * words are often 2 characters). Tested by tests/store/test-store.c. */
+ * table complaints_fts for words of 3 or more characters, the trigrams that begin with a word
+ * of 2 (Chinese words are often 2 characters; see add_bigram) and LIKE for 1-character words.
+ * Tested by tests/store/test-store.c. */
 #include "store/store-int.h"
 
 #include <errno.h>
@@ -36,6 +37,8 @@
 #define TEXT_QUERY_MAX  400
 #define TEXT_WORDS_MAX  16
 #define TRIGRAM_MIN     3
+#define BIGRAM_TERMS    100
+#define MATCH_MAX       (256 * 1024)
 #define DEFAULT_BUSY_MS 5000
 #define DEFAULT_POOL    4
 
@@ -60,6 +63,7 @@ enum sq_stmt {
     ST_COMPLAINT_CURSOR,
     ST_COMPLAINT_REPEATS,
     ST_FTS_INDEX,
+    ST_FTS_TERMS,
     ST_DEADLINE_LIST_RECEIVED,
     ST_DEADLINE_LIST_IDS,
     ST_EVENT_INSERT,
@@ -150,8 +154,15 @@ static const char *const fixed_sql[ST__COUNT] = {
     [ST_COMPLAINT_REPEATS] = "SELECT count(*) FROM complaints WHERE (customer_code = ?1 OR"
                              " customer_name = ?1) AND received_at >= ?3 AND received_at < ?4"
                              " AND defect = ?2 AND status <> 'merged'",
+    /* Each field ends with U+001F in the index (schema 8), as the update and delete triggers
+     * write it, so a two-character word at the end of a field still forms a trigram. */
     [ST_FTS_INDEX] = "INSERT INTO complaints_fts(rowid, title, description)"
-                     " SELECT id, title, description FROM complaints WHERE id >= ?1",
+                     " SELECT id, title || char(31), description || char(31) FROM complaints"
+                     " WHERE id >= ?1",
+    /* The first trigram in a range: the vocabulary seeks to ?1 and stops at its first
+     * occurrence (an instance vocabulary counts nothing). */
+    [ST_FTS_TERMS] = "SELECT term FROM complaints_fts_terms WHERE term >= ?1 AND term < ?2"
+                     " LIMIT 1",
     /* The period's ids drive stage_deadlines_complaint (a join would read each complaint row
      * too); only the columns a report judges. */
     [ST_DEADLINE_LIST_RECEIVED] =
@@ -1756,47 +1767,143 @@ static size_t utf8_chars(const char *s, size_t len)
     return n;
 }
 
-/* True when text has a word of 3 or more characters, which the trigram index can find. */
-static bool has_trigram_word(const char *text)
+/* True when the trigram tokenizer folds the word's case exactly as LIKE does: ASCII (both fold
+ * A-Z) and characters without case (CJK symbols and punctuation, kana, ideographs, Hangul,
+ * full-width punctuation). The tokenizer also folds other scripts' letters, LIKE does not. */
+static bool folds_like_like(const char *s, size_t len)
 {
-    const char *p = text;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
 
-    for (;;) {
-        const char *start;
-        size_t sl;
+    while (p < end) {
+        uint32_t cp;
 
-        while ((sl = sep_len(p)) > 0)
-            p += sl;
-        if (!*p)
-            return false;
-        start = p;
-        while (*p && sep_len(p) == 0)
+        if (*p < 0x80) {
             p++;
-        if (utf8_chars(start, (size_t)(p - start)) >= TRIGRAM_MIN)
-            return true;
+            continue;
+        }
+        if ((*p & 0xF0) != 0xE0 || end - p < 3)
+            return false;
+        cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+        if (!((cp >= 0x3000 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+              (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFF01 && cp <= 0xFF20)))
+            return false;
+        p += 3;
     }
+    return true;
+}
+
+/* Appends s (len bytes) to match as an FTS5 phrase: quoted, with a '"' inside doubled. */
+static void add_phrase(struct buf *match, const char *s, size_t len)
+{
+    buf_addch(match, '"');
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            buf_addch(match, '"');
+        buf_addch(match, s[i]);
+    }
+    buf_addch(match, '"');
+}
+
+/* Appends to match, for a two-character word, the indexed trigrams that begin with it as one
+ * OR group: every occurrence of the word is followed by another character or by the U+001F
+ * that ends each indexed field (schema 8), so the group finds exactly the rows LIKE finds.
+ * Each trigram is one seek in the vocabulary, whatever the number of rows holding it.
+ * Returns 1 when appended, 0 when the word has more than BIGRAM_TERMS trigrams or folds case
+ * differently from LIKE (LIKE serves it then), or an error. */
+static int add_bigram(struct sq_tx *tx, const char *w, size_t len, struct buf *match,
+                      struct ks_error *err)
+{
+    /* A trigram is at most 12 bytes of UTF-8; from is the last one found and a byte more. */
+    char high[8], from[16];
+    size_t from_len = len;
+    struct buf group;
+    int rc = SQLITE_DONE, n = 0;
+
+    if (len > sizeof(high) || !folds_like_like(w, len))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        from[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] - 'A' + 'a' : w[i]);
+    /* The first string after every one that starts with the word: a UTF-8 string never ends
+     * in byte 0xFF, so its last byte plus one does not overflow. */
+    memcpy(high, from, len);
+    high[len - 1] = (char)((unsigned char)high[len - 1] + 1);
+    buf_init(&group, MATCH_MAX);
+    while (n <= BIGRAM_TERMS) {
+        sqlite3_stmt *st;
+        const char *t;
+        size_t tl;
+
+        if ((rc = tx_stmt(tx, ST_FTS_TERMS, &st, err)) < 0) {
+            buf_release(&group);
+            return rc;
+        }
+        sqlite3_bind_text(st, 1, from, (int)from_len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, high, (int)len, SQLITE_STATIC);
+        if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+            done(st);
+            break;
+        }
+        t = (const char *)sqlite3_column_text(st, 0);
+        tl = (size_t)sqlite3_column_bytes(st, 0);
+        buf_adds(&group, n++ ? " OR " : "(");
+        add_phrase(&group, t, tl);
+        if (tl >= sizeof(from)) {
+            done(st);
+            n = BIGRAM_TERMS + 1; /* not a trigram: let LIKE answer */
+            break;
+        }
+        /* Every trigram after t is greater than t followed by any byte: no trigram extends
+         * another. */
+        memcpy(from, t, tl);
+        from[tl] = '\x01';
+        from_len = tl + 1;
+        done(st);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        buf_release(&group);
+        return sq_fail(tx->conn->db, rc, err, "searching complaints");
+    }
+    if (n > BIGRAM_TERMS) {
+        buf_release(&group);
+        return 0;
+    }
+    if (n == 0) {
+        /* No trigram begins with the word, so no row holds it: the word and the field end
+         * form a trigram the index does not hold either. */
+        memcpy(from + len, "\x1f", 1);
+        add_phrase(&group, from, len + 1);
+    } else {
+        buf_addch(&group, ')');
+    }
+    /* FTS5 reads no implicit AND next to a parenthesised group. */
+    if (match->len)
+        buf_adds(match, " AND ");
+    rc = buf_adds(match, buf_str(&group));
+    buf_release(&group);
+    if (rc < 0)
+        return ks_fail(err, KS_EINVAL, "text", "text: the search matches too many words");
+    return 1;
 }
 
 /* Every word of the text must appear in the title or the description. Words of 3 or more
  * characters go to the trigram index as quoted phrases (a '"' inside is doubled, which is FTS5
- * quoting, and the whole expression is still a bound value); shorter words, too short for a
- * trigram, are matched with LIKE where '%', '_' and '\' are escaped. With `drive`, the query
- * reads from complaints_fts (build_list) and the phrases are its MATCH; otherwise they select
- * ids through a subquery. */
-static int add_text_filter(struct query *q, const char *text, bool drive, struct ks_error *err)
+ * quoting, and the whole expression is still a bound value), words of 2 as the trigrams that
+ * begin with them (add_bigram); the rest are matched with LIKE where '%', '_' and '\' are
+ * escaped, into q. The index's part is left in match, for build_list to use as the MATCH. */
+static int add_text_filter(struct sq_tx *tx, struct query *q, const char *text, struct buf *match,
+                           struct ks_error *err)
 {
-    struct buf match, like;
+    struct buf like;
     const char *p = text;
-    int words = 0;
+    int words = 0, rc;
 
     if (strlen(text) > TEXT_QUERY_MAX)
         return ks_fail(err, KS_EINVAL, "text", "text: the search is longer than %d bytes",
                        TEXT_QUERY_MAX);
-    buf_init(&match, 4 * TEXT_QUERY_MAX);
     buf_init(&like, 4 * TEXT_QUERY_MAX);
     for (;;) {
         const char *start;
-        size_t len, sl;
+        size_t len, sl, chars;
 
         while ((sl = sep_len(p)) > 0)
             p += sl;
@@ -1807,18 +1914,21 @@ static int add_text_filter(struct query *q, const char *text, bool drive, struct
             p++;
         len = (size_t)(p - start);
         if (++words > TEXT_WORDS_MAX) {
-            buf_release(&match);
             buf_release(&like);
             return ks_fail(err, KS_EINVAL, "text", "text: more than %d words", TEXT_WORDS_MAX);
         }
-        if (utf8_chars(start, len) >= TRIGRAM_MIN) {
-            buf_adds(&match, match.len ? " \"" : "\"");
-            for (size_t i = 0; i < len; i++) {
-                if (start[i] == '"')
-                    buf_addch(&match, '"');
-                buf_addch(&match, start[i]);
+        chars = utf8_chars(start, len);
+        if (chars >= TRIGRAM_MIN) {
+            if (match->len)
+                buf_adds(match, " AND ");
+            add_phrase(match, start, len);
+            continue;
+        }
+        if (chars == TRIGRAM_MIN - 1 && (rc = add_bigram(tx, start, len, match, err)) != 0) {
+            if (rc < 0) {
+                buf_release(&like);
+                return rc;
             }
-            buf_addch(&match, '"');
             continue;
         }
         buf_reset(&like);
@@ -1833,13 +1943,6 @@ static int add_text_filter(struct query *q, const char *text, bool drive, struct
         q_text(q, buf_str(&like));
         q_text(q, buf_str(&like));
     }
-    if (match.len) {
-        q_sql(q, drive ? " AND complaints_fts MATCH ?"
-                       : " AND c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts"
-                         " MATCH ?)");
-        q_text(q, buf_str(&match));
-    }
-    buf_release(&match);
     buf_release(&like);
     return 0;
 }
@@ -1896,12 +1999,22 @@ static int build_list(struct sq_tx *tx, const struct complaint_filter *f, const 
 {
     static const enum wf_state ended[] = {WF_STATE_CLOSED, WF_STATE_REJECTED, WF_STATE_WITHDRAWN,
                                           WF_STATE_MERGED};
-    bool by_id = store_list_by_id(f);
-    /* A search with a trigram word in id order reads the index newest (or oldest) first and
-     * stops at the limit: FTS5 returns rowids in order, so nothing is sorted. */
-    bool drive = by_id && has_trigram_word(f->text);
+    bool by_id = store_list_by_id(f), drive;
+    struct query text = {0};
+    struct buf match;
     int rc;
 
+    /* The text filter comes first: whether the index has a part in it decides the FROM. */
+    buf_init(&text.sql, SQL_MAX);
+    buf_init(&match, MATCH_MAX);
+    if (f->text && (rc = add_text_filter(tx, &text, f->text, &match, err)) < 0) {
+        q_release(&text);
+        buf_release(&match);
+        return rc;
+    }
+    /* A search the index serves, in id order, reads the index newest (or oldest) first and
+     * stops at the limit: FTS5 returns rowids in order, so nothing is sorted. */
+    drive = by_id && match.len > 0;
     if (drive)
         buf_addf(&q->sql,
                  "SELECT %s FROM complaints_fts f CROSS JOIN complaints c ON c.id = f.rowid"
@@ -1909,6 +2022,20 @@ static int build_list(struct sq_tx *tx, const struct complaint_filter *f, const 
                  cols ? cols : tx->s->select_cols);
     else
         buf_addf(&q->sql, "SELECT %s FROM complaints c WHERE 1", cols ? cols : tx->s->select_cols);
+    q_sql(q, buf_str(&text.sql));
+    for (size_t i = 0; i < text.n; i++) {
+        xgrow((void **)&q->p, &q->cap, q->n + 1, sizeof(*q->p));
+        q->p[q->n++] = text.p[i];
+    }
+    text.n = 0;
+    q_release(&text);
+    if (match.len) {
+        q_sql(q, drive ? " AND complaints_fts MATCH ?"
+                       : " AND c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts"
+                         " MATCH ?)");
+        q_text(q, buf_str(&match));
+    }
+    buf_release(&match);
     if (f->status >= 0) {
         q_sql(q, " AND c.status = ?");
         q_text(q, wf_state_name((enum wf_state)f->status));
@@ -1985,8 +2112,6 @@ static int build_list(struct sq_tx *tx, const struct complaint_filter *f, const 
                  " AND due_at < ?)");
         q_int(q, f->due_before);
     }
-    if (f->text && (rc = add_text_filter(q, f->text, drive, err)) < 0)
-        return rc;
     if (f->after && (rc = add_cursor(tx, q, f, err)) < 0)
         return rc;
     if (by_id) {

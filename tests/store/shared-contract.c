@@ -914,7 +914,7 @@ static void chinese_text_search(void **state)
     struct complaint_filter f;
 
     complaint_filter_init(&f);
-    f.text = "断裂"; /* 2 characters: LIKE */
+    f.text = "断裂"; /* 2 characters: the trigrams that begin with it */
     expect_list(fx->s, &f, "0004,0001");
     f.text = "芯轴断裂"; /* 4 characters: trigram index */
     expect_list(fx->s, &f, "0001");
@@ -1014,6 +1014,141 @@ static void text_search_pages_in_registration_order(void **state)
             free(whole);
         }
     }
+}
+
+/* A plain LIKE '%word%' over title or description: ASCII letters compare without case. */
+static bool like_either(const char *title, const char *description, const char *word)
+{
+    const char *fields[] = {title, description};
+
+    for (size_t i = 0; i < 2; i++) {
+        size_t wl = strlen(word);
+        for (const char *p = fields[i]; p && *p; p++) {
+            size_t k = 0;
+            while (k < wl && p[k] &&
+                   (p[k] | (p[k] >= 'A' && p[k] <= 'Z' ? 0x20 : 0)) ==
+                       (word[k] | (word[k] >= 'A' && word[k] <= 'Z' ? 0x20 : 0)))
+                k++;
+            if (k == wl)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* A 2-character word is found at the start, in the middle and at the very end of a title or a
+ * description (Chinese and ASCII, whatever the case of the letters), never across two fields or
+ * a gap, lists the rows a plain LIKE lists, in the same order and pages, and follows edits. */
+static void two_character_words_found_anywhere(void **state)
+{
+    static const char *const texts[][2] = {
+        {"断裂在前", "说明"},
+        {"芯轴断裂后返修", NULL},
+        {"脚踏断裂", "无"},
+        {"说明", "断裂"},
+        {"说明", "客户称链条断裂"},
+        {"断 裂", "断"},
+        {"断", "裂"},
+        {"Gear ab", "x"},
+        {"ABC", "y"},
+        {"x", "cabd"},
+        {"a", "b"},
+        {"价格涨1%", "说明"},
+        {"价格涨1", "%说明"},
+        {"say a\"", "z"},
+        {"断裂断裂", "断裂"},
+    };
+    static const char *const words[] = {"断裂", "ab",   "AB",  "aB",   "1%", "a\"",
+                                        "断",   "说明", "涨1", "裂后", "xx", "\"1"};
+    struct ct_fx *fx = *state;
+    size_t n = sizeof(texts) / sizeof(texts[0]);
+    struct complaint_filter f;
+    struct store_tx *tx;
+    struct ks_error err = {0};
+    struct complaint c;
+
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    for (size_t i = 0; i < n; i++) {
+        complaint_init(&c);
+        c.number = th_fmt("KS20261118-%04zu", i + 1);
+        c.received_at = T0 + (int64_t)i;
+        c.title = strdup(texts[i][0]);
+        c.description = texts[i][1] ? strdup(texts[i][1]) : NULL;
+        ct_check(store_complaint_insert(tx, &c, &err), &err);
+        complaint_release(&c);
+    }
+    ct_commit(&tx);
+
+    for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+        const enum complaint_sort sorts[] = {CS_RECEIVED_DESC, CS_RECEIVED_ASC};
+        for (size_t o = 0; o < 2; o++) {
+            struct buf want;
+            char *whole;
+
+            buf_init(&want, 4096);
+            for (size_t k = 0; k < n; k++) {
+                size_t i = o == 0 ? n - 1 - k : k;
+                if (like_either(texts[i][0], texts[i][1], words[w]))
+                    buf_addf(&want, "%s%04zu", want.len ? "," : "", i + 1);
+            }
+            complaint_filter_init(&f);
+            f.text = words[w];
+            f.sort = sorts[o];
+            whole = list_str(fx->s, &f, 0);
+            if (strcmp(whole, buf_str(&want)) != 0)
+                fail_msg("'%s': listed '%s', LIKE lists '%s'", words[w], whole, buf_str(&want));
+            for (int size = 1; size <= 3; size++) {
+                char *paged = list_str(fx->s, &f, size);
+                if (strcmp(paged, whole) != 0)
+                    fail_msg("'%s', pages of %d: '%s', whole list '%s'", words[w], size, paged,
+                             whole);
+                free(paged);
+            }
+            free(whole);
+            buf_release(&want);
+        }
+    }
+    complaint_filter_init(&f);
+    f.text = "断裂 说明"; /* both words */
+    expect_list(fx->s, &f, "0005,0004,0001");
+    f.text = "芯轴断裂 后返"; /* a trigram word and a 2-character one */
+    expect_list(fx->s, &f, "0002");
+
+    /* The old text leaves the index, the new one is found at its end. */
+    complaint_init(&c);
+    ct_get(fx->s, "KS20261118-0005", &c);
+    free(c.description);
+    c.description = strdup("已更正");
+    tx = ct_begin(fx->s, STORE_TX_WRITE);
+    ct_check(store_complaint_update(tx, &c, &err), &err);
+    ct_commit(&tx);
+    complaint_release(&c);
+    f.text = "断裂";
+    expect_list(fx->s, &f, "0015,0004,0003,0002,0001");
+    f.text = "更正";
+    expect_list(fx->s, &f, "0005");
+    f.text = "链条";
+    expect_list(fx->s, &f, "");
+
+    /* A word followed by very many different characters is still found (by LIKE). */
+    {
+        struct buf title;
+        buf_init(&title, 4096);
+        for (int k = 0; k < 150; k++)
+            buf_addf(&title, "断裂%c%c%c", 0xE4, 0xB8 + k / 64, 0x80 + k % 64);
+        complaint_init(&c);
+        c.number = strdup("KS20261118-0016");
+        c.received_at = T0;
+        c.title = buf_detach(&title);
+        tx = ct_begin(fx->s, STORE_TX_WRITE);
+        ct_check(store_complaint_insert(tx, &c, &err), &err);
+        ct_commit(&tx);
+        complaint_release(&c);
+    }
+    f.text = "断裂";
+    expect_list(fx->s, &f, "0016,0015,0004,0003,0002,0001");
+    f.text = "裂丁 断裂"; /* U+4E01 follows 断裂 there */
+    expect_list(fx->s, &f, "0016");
 }
 
 static void insert_repeat(struct store_tx *tx, const char *number, const char *code,
@@ -1576,6 +1711,7 @@ static void migration_fills_the_closing_from_the_timeline(void **state)
     contract_backend.exec(fx, "DROP INDEX complaints_product_defect");
     contract_backend.exec(fx, "ALTER TABLE complaints DROP COLUMN closed_at");
     contract_backend.exec(fx, "ALTER TABLE complaints DROP COLUMN reopened");
+    contract_backend.exec(fx, "DROP TABLE IF EXISTS complaints_fts_terms"); /* SQLite's 8 */
     contract_backend.exec(fx, "DELETE FROM schema_version WHERE version >= 6");
     fx->s = ct_open(fx->url, false);
     ct_check(store_migrate(fx->s, &from, &to, &err), &err);
@@ -2084,6 +2220,7 @@ int contract_run(void)
                                         ct_setup, ct_teardown),
         cmocka_unit_test_setup_teardown(chinese_text_search, seed_listing, ct_teardown),
         cmocka_unit_test_setup_teardown(text_search_follows_edits, seed_listing, ct_teardown),
+        cmocka_unit_test_setup_teardown(two_character_words_found_anywhere, ct_setup, ct_teardown),
         cmocka_unit_test_setup_teardown(text_search_pages_in_registration_order, seed_listing,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(repeats_are_counted_by_customer_defect_and_month, ct_setup,
