@@ -805,6 +805,7 @@ static int surge_group(struct app *a, struct store_tx *tx, struct complaint *c,
     f.product = r->match & SURGE_F_PRODUCT ? c->product : NULL;
     f.batch_no = r->match & SURGE_F_BATCH ? c->batch_no : NULL;
     f.text = g->word;
+    f.text_scan = true; /* a window of hours: its rows, not every complaint with the word */
     if ((rc = store_complaint_count(tx, &f, &count, err)) < 0 || count < r->threshold)
         return rc;
     if ((rc = complaint_field_bits(cols, &f.fields, err)) < 0 ||

@@ -1889,9 +1889,10 @@ static int add_bigram(struct sq_tx *tx, const char *w, size_t len, struct buf *m
  * characters go to the trigram index as quoted phrases (a '"' inside is doubled, which is FTS5
  * quoting, and the whole expression is still a bound value), words of 2 as the trigrams that
  * begin with them (add_bigram); the rest are matched with LIKE where '%', '_' and '\' are
- * escaped, into q. The index's part is left in match, for build_list to use as the MATCH. */
-static int add_text_filter(struct sq_tx *tx, struct query *q, const char *text, struct buf *match,
-                           struct ks_error *err)
+ * escaped, into q; with scan every word is. The index's part is left in match, for build_list
+ * to use as the MATCH. */
+static int add_text_filter(struct sq_tx *tx, struct query *q, const char *text, bool scan,
+                           struct buf *match, struct ks_error *err)
 {
     struct buf like;
     const char *p = text;
@@ -1918,13 +1919,14 @@ static int add_text_filter(struct sq_tx *tx, struct query *q, const char *text, 
             return ks_fail(err, KS_EINVAL, "text", "text: more than %d words", TEXT_WORDS_MAX);
         }
         chars = utf8_chars(start, len);
-        if (chars >= TRIGRAM_MIN) {
+        if (!scan && chars >= TRIGRAM_MIN) {
             if (match->len)
                 buf_adds(match, " AND ");
             add_phrase(match, start, len);
             continue;
         }
-        if (chars == TRIGRAM_MIN - 1 && (rc = add_bigram(tx, start, len, match, err)) != 0) {
+        if (!scan && chars == TRIGRAM_MIN - 1 &&
+            (rc = add_bigram(tx, start, len, match, err)) != 0) {
             if (rc < 0) {
                 buf_release(&like);
                 return rc;
@@ -2007,7 +2009,7 @@ static int build_list(struct sq_tx *tx, const struct complaint_filter *f, const 
     /* The text filter comes first: whether the index has a part in it decides the FROM. */
     buf_init(&text.sql, SQL_MAX);
     buf_init(&match, MATCH_MAX);
-    if (f->text && (rc = add_text_filter(tx, &text, f->text, &match, err)) < 0) {
+    if (f->text && (rc = add_text_filter(tx, &text, f->text, f->text_scan, &match, err)) < 0) {
         q_release(&text);
         buf_release(&match);
         return rc;

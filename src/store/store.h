@@ -139,6 +139,10 @@ struct complaint_filter {
     int64_t due_before;    /* an open stage deadline is before this instant */
     int64_t now;           /* for overdue */
     const char *text;      /* full text over title and description; Chinese works */
+    /* Match text on the rows the other filters select instead of through the search index:
+     * for a narrow, selective filter (surge detection's window of hours) that is far cheaper
+     * than reading every complaint that holds a common word. The same rows either way. */
+    bool text_scan;
     /* The fields a listing reads: 0 reads them all; else bit i asks for complaint_fields[i]
      * (complaint_field_bits() makes the mask), id and number are always read and every other
      * field is left as complaint_init() sets it. Long scans (reports, list pages) read a few

@@ -1097,6 +1097,15 @@ static void two_character_words_found_anywhere(void **state)
             whole = list_str(fx->s, &f, 0);
             if (strcmp(whole, buf_str(&want)) != 0)
                 fail_msg("'%s': listed '%s', LIKE lists '%s'", words[w], whole, buf_str(&want));
+            f.text_scan = true; /* surge detection's way: the same rows without the index */
+            {
+                char *scanned = list_str(fx->s, &f, 0);
+                if (strcmp(scanned, whole) != 0)
+                    fail_msg("'%s': scanned '%s', through the index '%s'", words[w], scanned,
+                             whole);
+                free(scanned);
+            }
+            f.text_scan = false;
             for (int size = 1; size <= 3; size++) {
                 char *paged = list_str(fx->s, &f, size);
                 if (strcmp(paged, whole) != 0)
