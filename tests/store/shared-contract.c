@@ -121,6 +121,30 @@ void ct_get(struct store *s, const char *number, struct complaint *out)
     ct_commit(&tx);
 }
 
+/* Gives complaint `number` a new title or description (NULL: kept), as an edit would. */
+static void ct_set_text(struct store *s, const char *number, const char *title,
+                        const char *description)
+{
+    struct store_tx *tx;
+    struct ks_error err = {0};
+    struct complaint c;
+
+    complaint_init(&c);
+    ct_get(s, number, &c);
+    if (title) {
+        free(c.title);
+        c.title = strdup(title);
+    }
+    if (description) {
+        free(c.description);
+        c.description = strdup(description);
+    }
+    tx = ct_begin(s, STORE_TX_WRITE);
+    ct_check(store_complaint_update(tx, &c, &err), &err);
+    ct_commit(&tx);
+    complaint_release(&c);
+}
+
 /* ---- round trip ------------------------------------------------------------------------ */
 
 /* A distinct, non-default value for every field of the table; `salt` varies them. */
@@ -940,18 +964,8 @@ static void text_search_follows_edits(void **state)
 {
     struct ct_fx *fx = *state;
     struct complaint_filter f;
-    struct complaint c;
-    struct store_tx *tx;
-    struct ks_error err = {0};
 
-    complaint_init(&c);
-    ct_get(fx->s, "KS20261118-0003", &c);
-    free(c.description);
-    c.description = strdup("客户称链条断裂后发货延迟");
-    tx = ct_begin(fx->s, STORE_TX_WRITE);
-    ct_check(store_complaint_update(tx, &c, &err), &err);
-    ct_commit(&tx);
-    complaint_release(&c);
+    ct_set_text(fx->s, "KS20261118-0003", NULL, "客户称链条断裂后发货延迟");
 
     complaint_filter_init(&f);
     f.text = "链条断裂";
@@ -1124,14 +1138,7 @@ static void two_character_words_found_anywhere(void **state)
     expect_list(fx->s, &f, "0002");
 
     /* The old text leaves the index, the new one is found at its end. */
-    complaint_init(&c);
-    ct_get(fx->s, "KS20261118-0005", &c);
-    free(c.description);
-    c.description = strdup("已更正");
-    tx = ct_begin(fx->s, STORE_TX_WRITE);
-    ct_check(store_complaint_update(tx, &c, &err), &err);
-    ct_commit(&tx);
-    complaint_release(&c);
+    ct_set_text(fx->s, "KS20261118-0005", NULL, "已更正");
     f.text = "断裂";
     expect_list(fx->s, &f, "0015,0004,0003,0002,0001");
     f.text = "更正";
@@ -1667,13 +1674,8 @@ static void transitions_keep_the_closing_time_and_reopens(void **state)
     store_iter_free(&it);
     ct_commit(&tx);
 
-    ct_get(fx->s, "KS20261118-0003", &c);
-    free(c.title);
-    c.title = strdup("发货延迟（已结案）");
-    tx = ct_begin(fx->s, STORE_TX_WRITE);
-    ct_check(store_complaint_update(tx, &c, &err), &err);
-    ct_commit(&tx);
     complaint_release(&c);
+    ct_set_text(fx->s, "KS20261118-0003", "发货延迟（已结案）", NULL);
 
     /* Without the first close (already appended) the rest of the timeline. */
     tx = ct_begin(fx->s, STORE_TX_WRITE);
