@@ -1947,6 +1947,30 @@ static void batch_savepoints_keep_the_search_index(void **state)
     expect_list(fx->s, &f, "");
 }
 
+/* The chain of c read back holds n events (at times ats, when given), each with the link
+ * event_chain_hash() gives for c's number and the previous link. */
+static void expect_chain(struct store_tx *tx, const struct complaint *c, const int64_t *ats,
+                         size_t n_want)
+{
+    struct ks_error err = {0};
+    struct event *evs = NULL;
+    char *links = NULL, want[EVENT_HASH_HEX];
+    const char *prev = NULL;
+    size_t n = 0;
+
+    ct_check(store_event_chain(tx, c->id, &evs, &links, &n, &err), &err);
+    assert_int_equal(n, n_want);
+    for (size_t i = 0; i < n; i++) {
+        if (ats)
+            assert_true(evs[i].at == ats[i]);
+        event_chain_hash(&evs[i], c->number, prev, want);
+        assert_string_equal(links + i * EVENT_HASH_HEX, want);
+        prev = links + i * EVENT_HASH_HEX;
+    }
+    event_array_free(&evs, n);
+    free(links);
+}
+
 /* Every appended event carries the link event_chain_hash() gives for its complaint's number
  * and the previous link of that complaint, in append order even when times go backwards. */
 static void events_are_chained_per_complaint(void **state)
@@ -1955,10 +1979,8 @@ static void events_are_chained_per_complaint(void **state)
     struct store_tx *tx = ct_begin(fx->s, STORE_TX_WRITE);
     struct ks_error err = {0};
     struct complaint c;
-    struct event ev, *evs = NULL;
-    char *links = NULL, want[EVENT_HASH_HEX];
+    struct event ev;
     const int64_t ats[] = {T0 + 60, T0, T0 + 120}; /* the second is back-dated */
-    size_t n = 0;
 
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < 3; i++) {
@@ -1977,20 +1999,10 @@ static void events_are_chained_per_complaint(void **state)
     complaint_init(&c);
     tx = ct_begin(fx->s, STORE_TX_READ);
     for (int k = 0; k < 2; k++) {
-        const char *prev = NULL;
         ct_check(store_complaint_get(tx, k ? "KS20261118-0002" : "KS20261118-0001", &c, &err),
                  &err);
         assert_true(c.id == seed_id(k + 1));
-        ct_check(store_event_chain(tx, c.id, &evs, &links, &n, &err), &err);
-        assert_int_equal(n, 3);
-        for (size_t i = 0; i < n; i++) {
-            assert_true(evs[i].at == ats[i]);
-            event_chain_hash(&evs[i], c.number, prev, want);
-            assert_string_equal(links + i * EVENT_HASH_HEX, want);
-            prev = links + i * EVENT_HASH_HEX;
-        }
-        event_array_free(&evs, n);
-        free(links);
+        expect_chain(tx, &c, ats, 3);
     }
     ct_commit(&tx);
     complaint_release(&c);
@@ -2019,10 +2031,6 @@ static void undone_savepoint_leaves_no_link_behind(void **state)
     struct store_tx *batch = ct_begin(fx->s, STORE_TX_WRITE), *tx;
     struct ks_error err = {0};
     struct complaint c;
-    struct event *evs = NULL;
-    char *links = NULL, want[EVENT_HASH_HEX];
-    const char *prev = NULL;
-    size_t n = 0;
 
     store_tx_batch_enter(batch);
     for (int k = 0; k < 2; k++) {
@@ -2048,15 +2056,7 @@ static void undone_savepoint_leaves_no_link_behind(void **state)
     assert_int_equal(store_complaint_get(tx, "KS20261118-0001", &c, &err), KS_ENOTFOUND);
     ks_error_clear(&err);
     ct_check(store_complaint_get(tx, "KS20261118-0002", &c, &err), &err);
-    ct_check(store_event_chain(tx, c.id, &evs, &links, &n, &err), &err);
-    assert_int_equal(n, 2);
-    for (size_t i = 0; i < n; i++) {
-        event_chain_hash(&evs[i], c.number, prev, want);
-        assert_string_equal(links + i * EVENT_HASH_HEX, want);
-        prev = links + i * EVENT_HASH_HEX;
-    }
-    event_array_free(&evs, n);
-    free(links);
+    expect_chain(tx, &c, NULL, 2);
     ct_commit(&tx);
     complaint_release(&c);
 }
